@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// A literate reproduction of Korean instruction tuning of Polyglot-Ko on KoAlpaca v1.0 (KCC 2023).
+// Libraries: Tensor (fp32 tensors on OpenBLAS; knows nothing of the paper) and Repro (what the chapters share).
+// Each chapter is an executable under chapters/, run in order; `bench` measures speed, `inspect` holds small utilities.
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+func chapter(_ name: String) -> Target {
+    .executableTarget(name: name, dependencies: ["Tensor", "Repro", argumentParser],
+                      path: "chapters/\(name)")
+}
+
+let package = Package(
+    name: "polyglot-ko-instruct",
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Repro", targets: ["Repro"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+        .target(name: "Repro", dependencies: ["Tensor", argumentParser]),
+
+        chapter("ch01-data-repair"),
+        chapter("ch02-prompting"),
+        chapter("ch03-model-config"),
+        chapter("ch04-training"),
+        chapter("ch05-evaluation"),
+        .executableTarget(name: "bench", dependencies: ["Tensor", "Repro", "COpenBLAS", argumentParser],
+                          path: "tools/bench"),
+        .executableTarget(name: "inspect", dependencies: ["Tensor", "Repro", argumentParser],
+                          path: "tools/inspect"),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),
+        .testTarget(name: "ReproTests", dependencies: ["Tensor", "Repro"]),
+        .testTarget(name: "ChapterTests",
+                    dependencies: ["Tensor", "Repro", "ch01-data-repair", "ch02-prompting", "ch03-model-config"]),
+    ]
+)

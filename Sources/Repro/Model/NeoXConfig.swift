@@ -1,0 +1,202 @@
+import Tensor
+
+// MARK: - The GPT-NeoX configuration, as Polyglot-Ko's config.json spells it
+
+/// The shape of a GPT-NeoX model. Field names follow Hugging Face's `GPTNeoXConfig` so that a config.json maps onto
+/// this one to one. Only what Polyglot-Ko uses is supported: GELU (erf form), untied embeddings, LayerNorm.
+public struct NeoXConfig: Equatable, Sendable {
+    public var name: String
+    public var vocabSize: Int                 // rows of the embedding and of the output matrix (padded vocabulary)
+    public var hiddenSize: Int                // d
+    public var numLayers: Int                 // L
+    public var numHeads: Int                  // H; head_dim = d / H
+    public var intermediateSize: Int          // d_ff, 4·d in every Polyglot-Ko model
+    public var rotaryPct: Double              // fraction of each head that is rotated: 64/head_dim in Polyglot-Ko
+    public var rotaryBase: Double = 10_000
+    public var maxPositions: Int              // the context length the rotary tables are built for
+    public var layerNormEps: Float = 1e-5
+    public var useParallelResidual = true     // x + attn(ln1(x)) + mlp(ln2(x)), as GPT-J and GPT-NeoX do
+
+    public init(name: String, vocabSize: Int, hiddenSize: Int, numLayers: Int, numHeads: Int,
+                intermediateSize: Int? = nil, rotaryPct: Double, rotaryBase: Double = 10_000, maxPositions: Int,
+                layerNormEps: Float = 1e-5, useParallelResidual: Bool = true) {
+        self.name = name
+        self.vocabSize = vocabSize
+        self.hiddenSize = hiddenSize
+        self.numLayers = numLayers
+        self.numHeads = numHeads
+        self.intermediateSize = intermediateSize ?? 4 * hiddenSize
+        self.rotaryPct = rotaryPct
+        self.rotaryBase = rotaryBase
+        self.maxPositions = maxPositions
+        self.layerNormEps = layerNormEps
+        self.useParallelResidual = useParallelResidual
+    }
+
+    public var headDim: Int { hiddenSize / numHeads }
+    /// Rotated dimensions per head: `int(head_dim * rotary_pct)`, exactly as transformers computes `rotary_ndims`.
+    public var rotaryDims: Int { Int(Double(headDim) * rotaryPct) }
+
+    /// Problems that make this config unusable, in words (empty when it is fine).
+    public var problems: [String] {
+        var p: [String] = []
+        if vocabSize <= 0 || hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || intermediateSize <= 0 || maxPositions <= 0 {
+            p.append("every size must be positive")
+        } else {
+            if hiddenSize % numHeads != 0 { p.append("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numHeads)") }
+            if rotaryDims % 2 != 0 { p.append("rotary dimensions \(rotaryDims) must be even (rotate-half pairs them)") }
+        }
+        if !(0...1).contains(rotaryPct) { p.append("rotary_pct \(rotaryPct) must lie in [0, 1]") }
+        if !(rotaryBase > 0) { p.append("rotary_emb_base must be positive") }
+        if !(layerNormEps > 0) { p.append("layer_norm_eps must be positive") }
+        return p
+    }
+}
+
+// MARK: - Parameters, derived from the architecture
+
+extension NeoXConfig {
+    /// Every parameter tensor, named as Hugging Face's GPTNeoXForCausalLM names it, in its order.
+    /// Linear weights are stored [out, in], as torch.nn.Linear stores them. This one list is both how the model carves
+    /// its parameter buffer and how chapter 03 counts parameters, so the count cannot drift from the model.
+    public var parameterLayout: TensorLayout {
+        let d = hiddenSize, ff = intermediateSize, v = vocabSize
+        var layout = TensorLayout()
+        layout.append("gpt_neox.embed_in.weight", [v, d])
+        for i in 0..<numLayers {
+            let p = "gpt_neox.layers.\(i)."
+            layout.append(p + "input_layernorm.weight", [d])
+            layout.append(p + "input_layernorm.bias", [d])
+            layout.append(p + "post_attention_layernorm.weight", [d])
+            layout.append(p + "post_attention_layernorm.bias", [d])
+            layout.append(p + "attention.query_key_value.weight", [3 * d, d])
+            layout.append(p + "attention.query_key_value.bias", [3 * d])
+            layout.append(p + "attention.dense.weight", [d, d])
+            layout.append(p + "attention.dense.bias", [d])
+            layout.append(p + "mlp.dense_h_to_4h.weight", [ff, d])
+            layout.append(p + "mlp.dense_h_to_4h.bias", [ff])
+            layout.append(p + "mlp.dense_4h_to_h.weight", [d, ff])
+            layout.append(p + "mlp.dense_4h_to_h.bias", [d])
+        }
+        layout.append("gpt_neox.final_layer_norm.weight", [d])
+        layout.append("gpt_neox.final_layer_norm.bias", [d])
+        layout.append("embed_out.weight", [v, d])
+        return layout
+    }
+
+    public var parameterCount: Int { parameterLayout.totalCount }
+
+    /// Parameters grouped by component, for chapter 03's breakdown (sums to `parameterCount`).
+    public var parameterBreakdown: [(component: String, count: Int)] {
+        var groups: [(String, Int)] = []
+        func add(_ component: String, _ n: Int) {
+            if let i = groups.firstIndex(where: { $0.0 == component }) { groups[i].1 += n } else { groups.append((component, n)) }
+        }
+        for entry in parameterLayout.entries {
+            let n = Tensor.elementCount(entry.shape)
+            let name = entry.name
+            if name.hasPrefix("gpt_neox.embed_in") { add("input embedding", n) }
+            else if name.hasPrefix("embed_out") { add("output matrix (untied)", n) }
+            else if name.contains("query_key_value") { add("attention QKV", n) }
+            else if name.contains("attention.dense") { add("attention output", n) }
+            else if name.contains("mlp.") { add("MLP", n) }
+            else { add("LayerNorms", n) }
+        }
+        return groups
+    }
+}
+
+// MARK: - Hugging Face config.json
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public var file: String
+    public var problem: String
+    public var description: String { "\(file): \(problem)" }
+}
+
+extension NeoXConfig {
+    /// The config.json that transformers' GPTNeoXForCausalLM loads.
+    public var huggingFaceJSON: JSON {
+        JSON([
+            "architectures": ["GPTNeoXForCausalLM"],
+            "model_type": "gpt_neox",
+            "vocab_size": .number(Double(vocabSize)),
+            "hidden_size": .number(Double(hiddenSize)),
+            "num_hidden_layers": .number(Double(numLayers)),
+            "num_attention_heads": .number(Double(numHeads)),
+            "intermediate_size": .number(Double(intermediateSize)),
+            "rotary_pct": .number(rotaryPct),
+            "rotary_emb_base": .number(rotaryBase),
+            "max_position_embeddings": .number(Double(maxPositions)),
+            "layer_norm_eps": .number(Double(layerNormEps)),
+            "use_parallel_residual": .bool(useParallelResidual),
+            "hidden_act": "gelu",
+            "tie_word_embeddings": false,
+            "attention_bias": true,
+            "attention_dropout": 0.0,
+            "hidden_dropout": 0.0,
+            "initializer_range": 0.02,
+            "bos_token_id": 0,
+            "eos_token_id": 2,
+            "torch_dtype": "float32",
+        ])
+    }
+
+    /// Read a Hugging Face GPT-NeoX config.json. A value we do not implement is an error, never a silent default.
+    public init(huggingFace json: JSON, file: String) throws {
+        func bad(_ problem: String) -> ConfigError { ConfigError(file: file, problem: problem) }
+        guard json.object != nil else { throw bad("config is not a JSON object") }
+        func int(_ key: String) throws -> Int {
+            guard let v = json[key] else { throw bad("missing \"\(key)\"") }
+            guard let i = v.int, i > 0 else { throw bad("\"\(key)\" must be a positive integer, found \(v.serialized())") }
+            return i
+        }
+        func number(_ key: String, default value: Double) throws -> Double {
+            guard let v = json[key] else { return value }
+            guard let d = v.double else { throw bad("\"\(key)\" must be a number, found \(v.serialized())") }
+            return d
+        }
+        if let type = json["model_type"], type.string != "gpt_neox" {
+            throw bad("model_type \(type.serialized()) is not supported (only \"gpt_neox\")")
+        }
+        if let act = json["hidden_act"], act.string != "gelu" {
+            throw bad("hidden_act \(act.serialized()) is not supported (only \"gelu\", the erf form)")
+        }
+        if let tie = json["tie_word_embeddings"], tie.bool != false {
+            throw bad("tie_word_embeddings \(tie.serialized()) is not supported (Polyglot-Ko's are untied)")
+        }
+        if let bias = json["attention_bias"], bias.bool != true {
+            throw bad("attention_bias \(bias.serialized()) is not supported (GPT-NeoX's projections have biases)")
+        }
+        let parallel: Bool
+        if let p = json["use_parallel_residual"] {
+            guard let b = p.bool else { throw bad("use_parallel_residual must be true or false") }
+            parallel = b
+        } else { parallel = true }
+        self.init(name: (json["_name_or_path"]?.string).flatMap { $0.isEmpty ? nil : $0 } ?? "gpt_neox",
+                  vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"),
+                  numLayers: try int("num_hidden_layers"), numHeads: try int("num_attention_heads"),
+                  intermediateSize: try int("intermediate_size"),
+                  rotaryPct: try number("rotary_pct", default: 0.25),
+                  rotaryBase: try number("rotary_emb_base", default: 10_000),
+                  maxPositions: try int("max_position_embeddings"),
+                  layerNormEps: Float(try number("layer_norm_eps", default: 1e-5)),
+                  useParallelResidual: parallel)
+        if let problem = problems.first { throw bad(problem) }
+    }
+}
+
+// MARK: - The models of the paper (Table 2) and the scaled-down ones we train
+
+extension NeoXConfig {
+    /// EleutherAI/polyglot-ko-*: the published config.json values. Rotary covers 64 dimensions of every head.
+    public static let polyglotKo1_3B = NeoXConfig(name: "polyglot-ko-1.3b", vocabSize: 30_080, hiddenSize: 2048,
+                                                   numLayers: 24, numHeads: 16, rotaryPct: 0.5, maxPositions: 2048)
+    public static let polyglotKo3_8B = NeoXConfig(name: "polyglot-ko-3.8b", vocabSize: 30_080, hiddenSize: 3072,
+                                                   numLayers: 32, numHeads: 24, rotaryPct: 0.5, maxPositions: 2048)
+    public static let polyglotKo5_8B = NeoXConfig(name: "polyglot-ko-5.8b", vocabSize: 30_080, hiddenSize: 4096,
+                                                   numLayers: 28, numHeads: 16, rotaryPct: 0.25, maxPositions: 2048)
+    public static let polyglotKo12_8B = NeoXConfig(name: "polyglot-ko-12.8b", vocabSize: 30_080, hiddenSize: 5120,
+                                                    numLayers: 40, numHeads: 40, rotaryPct: 0.5, maxPositions: 2048)
+    public static let polyglotKo: [NeoXConfig] = [polyglotKo1_3B, polyglotKo3_8B, polyglotKo5_8B, polyglotKo12_8B]
+}

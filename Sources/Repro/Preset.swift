@@ -1,0 +1,98 @@
+import Tensor
+
+// MARK: - Scales
+
+/// One code path, four sizes. Every knob a chapter scales by lives here, visible in one place.
+///  - smoke:  seconds; what the tests and CI run end to end.
+///  - course: the default; the whole book on two CPU cores within an hour.
+///  - full:   the course models on all the data there is (every NSMC row, every record), hours on a CPU.
+///  - paper:  the paper's shapes; chapters prepare what a GPU cluster runs (chapter 03's budget, ch04's DeepSpeed hand-off).
+public enum Scale: String, CaseIterable, Sendable {
+    case smoke, course, full, paper
+}
+
+public struct Preset: Sendable {
+    public var scale: Scale
+
+    // Chapter 02: tokenizer and examples
+    /// Size of the byte-level BPE we train (Polyglot-Ko's is 30,003, padded to 30,080 in the model).
+    public var tokenizerVocabSize: Int
+    /// Longest training sequence, prompt + response + EOS, in tokens.
+    public var contextLength: Int
+    /// Records held out for validation loss (a fixed, seeded choice).
+    public var validationRecords: Int
+    /// At most this many training records are used (nil: all). Keeps the course within its hour when a user has the
+    /// full 49,620-record file.
+    public var maxTrainingRecords: Int?
+
+    // Chapter 04: the recipe of the paper, and the grid mirroring Table 4
+    public var epochs: Int
+    public var batchSize: Int              // sequences per optimizer step (the paper: 32)
+    public var microBatchSize: Int         // sequences per forward/backward; batchSize / microBatchSize accumulation steps
+    public var warmupRatio: Double         // the paper: 6% of the steps
+    public var gradientClip: Double        // the paper: 1.0
+    /// The two learning rates of the grid, (higher, lower). The paper's are 5e-5 and 7e-6 (a 7.1 : 1 ratio).
+    public var learningRates: (high: Double, low: Double)
+    /// The two model sizes of the grid, (smaller, larger): stand-ins for Polyglot-Ko 5.8B and 12.8B.
+    public var models: (small: NeoXConfig, large: NeoXConfig)
+
+    // Chapter 05: evaluation
+    public var nsmcScored: Int?            // nil: every row but the demonstration slice
+    public var summaryArticles: Int?       // nil: all
+    public var maxNewTokens: Int
+
+    public static func named(_ scale: Scale) -> Preset {
+        switch scale {
+        case .smoke: return smoke
+        case .course: return course
+        case .full: return full
+        case .paper: return paper
+        }
+    }
+
+    /// Rows of the model's embedding: the tokenizer's vocabulary rounded up to a multiple of 128, as Polyglot-Ko pads
+    /// 30,003 to 30,080 (= 235 × 128) so the output matmul has friendly shapes.
+    public static func paddedVocabulary(_ n: Int) -> Int { (n + 127) / 128 * 128 }
+}
+
+extension Preset {
+    public static let smoke = Preset(
+        scale: .smoke, tokenizerVocabSize: 384, contextLength: 64, validationRecords: 4, maxTrainingRecords: 48,
+        epochs: 3, batchSize: 8, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
+        learningRates: (3e-3, 3e-3 / 7.14),
+        models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
+                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 64),
+                 large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
+                                   numHeads: 3, rotaryPct: 0.5, maxPositions: 64)),
+        nsmcScored: 40, summaryArticles: 4, maxNewTokens: 16)
+
+    /// The course pair mirrors 5.8B (few wide heads, rotary on a quarter of each) and 12.8B (more, narrower heads,
+    /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
+    public static let course = Preset(
+        scale: .course, tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
+        epochs: 3, batchSize: 32, microBatchSize: 8, warmupRatio: 0.06, gradientClip: 1.0,
+        learningRates: (1e-3, 1e-3 / 7.14),
+        models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
+                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
+                 large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
+                                   numHeads: 4, rotaryPct: 0.5, maxPositions: 256)),
+        nsmcScored: 1000, summaryArticles: nil, maxNewTokens: 96)
+
+    public static let full: Preset = {
+        var p = course
+        p.scale = .full
+        p.maxTrainingRecords = nil
+        p.validationRecords = 500
+        p.nsmcScored = nil
+        return p
+    }()
+
+    /// The paper's own recipe and models. Nothing at this scale trains on a CPU: chapters use it for budgets and for
+    /// the files handed to DeepSpeed.
+    public static let paper = Preset(
+        scale: .paper, tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
+        epochs: 3, batchSize: 32, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
+        learningRates: (5e-5, 7e-6),
+        models: (small: .polyglotKo5_8B, large: .polyglotKo12_8B),
+        nsmcScored: nil, summaryArticles: nil, maxNewTokens: 128)
+}

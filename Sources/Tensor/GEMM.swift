@@ -1,0 +1,67 @@
+// Every matrix product in the project goes through here, and from here to OpenBLAS's cblas_sgemm.
+// Hand-written Swift loops reach a fraction of BLAS's rate on this machine; BLAS is the one place speed comes from.
+import COpenBLAS
+
+/// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
+/// op(A) is A[m×k] (`transposeA == false`) or Aᵀ where A is stored [k×m]; likewise op(B) is B[k×n] or Bᵀ of B[n×k].
+/// `lda`, `ldb`, `ldc` are row strides in floats (the stored row length when the matrix is contiguous).
+@inline(__always)
+public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    // Debian's OpenBLAS takes 32-bit dimensions: refuse, rather than wrap, anything larger.
+    precondition(m <= Int(Int32.max) && n <= Int(Int32.max) && k <= Int(Int32.max)
+                 && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max),
+                 "gemm: a dimension exceeds OpenBLAS's 32-bit limit")
+    if m == 0 || n == 0 { return }
+    cblas_sgemm(CblasRowMajor,
+                transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// `batch` independent products, the i-th reading A at `a + i·strideA` and so on (attention's per-head matmuls).
+public func batchedGemm(batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                        a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                        b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+    for i in 0..<batch {
+        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+             beta: beta, c: c + i * strideC, ldc: ldc)
+    }
+}
+
+/// Tensor form: `c = op(a) · op(b)` (or `c += …` with `accumulate`), where a tensor of rank > 2 is read as a matrix
+/// whose rows are all its leading indices (a [B, T, C] activation is a [B·T, C] matrix).
+public func matmul(_ a: Tensor, _ b: Tensor, into c: Tensor,
+                   transposeA: Bool = false, transposeB: Bool = false, accumulate: Bool = false) {
+    let (aRows, aCols) = asMatrix(a), (bRows, bCols) = asMatrix(b), (cRows, cCols) = asMatrix(c)
+    let m = transposeA ? aCols : aRows, k = transposeA ? aRows : aCols
+    let kB = transposeB ? bCols : bRows, n = transposeB ? bRows : bCols
+    precondition(k == kB && cRows == m && cCols == n,
+                 "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "") → \(c.shape) do not agree")
+    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+         a: a.pointer, lda: aCols, b: b.pointer, ldb: bCols,
+         beta: accumulate ? 1 : 0, c: c.pointer, ldc: cCols)
+}
+
+@inline(__always)
+private func asMatrix(_ t: Tensor) -> (rows: Int, cols: Int) {
+    precondition(t.rank >= 1, "matmul needs tensors of rank 1 or more")
+    let cols = t.shape[t.rank - 1]
+    return (cols == 0 ? 0 : t.count / cols, cols)
+}
+
+/// The BLAS threads OpenBLAS will use, and a way to set them (benchmarks compare one and two cores).
+public enum BLAS {
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+
+    /// The kernel family OpenBLAS chose for this CPU (e.g. "SkylakeX", or "Haswell" when OPENBLAS_CORETYPE forces it).
+    public static var coreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+}

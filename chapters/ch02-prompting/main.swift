@@ -1,0 +1,6 @@
+// ch02-prompting: not written yet. See the issue tracker; this chapter says so instead of pretending to work.
+#if canImport(Glibc)
+import Glibc
+#endif
+fputs("ch02-prompting is not written yet.\n", stderr)
+exit(2)
