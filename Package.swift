@@ -38,7 +38,10 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),
         .testTarget(name: "ReproTests", dependencies: ["Tensor", "Repro"]),
-        .testTarget(name: "ChapterTests",
-                    dependencies: ["Tensor", "Repro", "ch01-data-repair", "ch02-prompting", "ch03-model-config"]),
+        .testTarget(name: "ModelTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),
+        .testTarget(name: "DataRepairTests", dependencies: ["Tensor", "Repro", "ch01-data-repair"]),
+        .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Repro", "ch02-prompting"]),
+        .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
     ]
 )
