@@ -117,7 +117,6 @@ public struct Figure {
         """
         if logX { s += "set logscale x\n" }
         if logY { s += "set logscale y\n" }
-        for e in extra { s += e + "\n" }
         let file = "'\(name).dat'"
         var plots: [String] = []
         switch kind {
@@ -144,6 +143,7 @@ public struct Figure {
                 plots.append("\(file) index \(i) using 1:2 with points pointtype 7 pointsize 1.2 title \(Figure.quoted(series.title)) \(series.style)")
             }
         }
+        for e in extra { s += e + "\n" }   // after the kind's defaults, so a figure can override them
         s += "plot " + plots.joined(separator: ", \\\n     ") + "\n"
         return s
     }

@@ -102,6 +102,15 @@ public enum Format {
         return fixed(x, decimals)
     }
 
+    /// Scientific notation for quantities like FLOPs: 2.38e17.
+    public static func scientific(_ x: Double, _ decimals: Int = 2) -> String {
+        guard x != 0, x.isFinite else { return fixed(x, decimals) }
+        var exponent = Int(log10(abs(x)).rounded(.down))
+        var mantissa = x / pow(10, Double(exponent))
+        if abs(mantissa) >= 9.995 { mantissa /= 10; exponent += 1 }
+        return fixed(mantissa, decimals) + "e" + String(exponent)
+    }
+
     public static func bytes(_ n: Double) -> String {
         let a = abs(n)
         let kib = 1024.0, mib = kib * kib, gib = mib * kib, tib = gib * kib
