@@ -1,0 +1,202 @@
+import Foundation
+import Repro
+import Tensor
+
+// MARK: - The recipe
+
+/// Every hyperparameter of one training run, visible in one place (the paper's values are the defaults of the preset).
+struct Recipe {
+    var epochs: Int
+    var batchSize: Int              // sequences per optimizer step (the paper: 32)
+    var microBatchSize: Int         // sequences per forward/backward
+    var warmupRatio: Double         // linear warmup over this share of the steps, then cosine decay to 0
+    var gradientClip: Double        // global-norm clipping (the paper: 1.0)
+    var beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0   // HF Trainer defaults
+    var seed: UInt64
+    var validateEvery: Int          // optimizer steps between validation losses (and one at the end)
+    var checkpointEvery: Int        // optimizer steps between checkpoints (and one at the end)
+
+    func totalSteps(examples: Int) -> Int { epochs * ((examples + batchSize - 1) / batchSize) }
+}
+
+/// One cell of the grid: a model size and a learning rate.
+struct Cell {
+    var id: String                  // e.g. "large-low": the folder name under cells/
+    var size: String                // "small" / "large"
+    var rate: String                // "high" / "low"
+    var config: NeoXConfig
+    var learningRate: Double
+    var label: String { "\(config.name), lr \(Format.scientific(learningRate, 2))" }
+}
+
+struct StepRecord {
+    var step: Int, epoch: Int, learningRate: Double, loss: Float, gradNorm: Double, tokens: Int
+    /// Deterministic text (shortest round-trip forms), so an interrupted and resumed run writes the same bytes.
+    var csv: String { "\(step),\(epoch),\(learningRate),\(loss),\(gradNorm),\(tokens)" }
+    static let header = "step,epoch,learning_rate,loss,grad_norm,tokens"
+
+    init(step: Int, epoch: Int, learningRate: Double, loss: Float, gradNorm: Double, tokens: Int) {
+        self.step = step; self.epoch = epoch; self.learningRate = learningRate; self.loss = loss; self.gradNorm = gradNorm; self.tokens = tokens
+    }
+
+    init?(csv line: Substring) {
+        let f = line.split(separator: ",")
+        guard f.count == 6, let s = Int(f[0]), let e = Int(f[1]), let lr = Double(f[2]), let l = Float(f[3]),
+              let g = Double(f[4]), let t = Int(f[5]) else { return nil }
+        self.init(step: s, epoch: e, learningRate: lr, loss: l, gradNorm: g, tokens: t)
+    }
+}
+
+struct CellResult {
+    var cell: Cell
+    var steps: [StepRecord]
+    var validation: [(step: Int, loss: Float)]
+    var tokensSeen: Int
+    var trainSeconds: Double
+    var finished: Bool
+}
+
+// MARK: - Training one cell
+
+/// Trains one cell from its first step (or from its last checkpoint with `resume`), writing into `directory`:
+///   checkpoints/step-NNNNNN/  model.safetensors, config.json, trainer_state.safetensors, metrics.csv, validation.csv
+///   checkpoints/latest        the name of the newest complete checkpoint (written last, atomically)
+///   model/                    the final model, Hugging Face layout, with the tokenizer, for chapter 05
+///   metrics.csv, validation.csv, timing.csv
+final class CellTrainer {
+    let cell: Cell
+    let recipe: Recipe
+    let training: [Example]
+    let validation: [Example]
+    let directory: String
+    let tokenizerPath: String
+
+    init(cell: Cell, recipe: Recipe, training: [Example], validation: [Example], directory: String, tokenizerPath: String) {
+        self.cell = cell; self.recipe = recipe; self.training = training; self.validation = validation
+        self.directory = directory; self.tokenizerPath = tokenizerPath
+    }
+
+    var checkpoints: String { directory + "/checkpoints" }
+
+    /// - Parameters:
+    ///   - initFrom: a checkpoint directory (Hugging Face layout) to start from instead of random weights.
+    ///   - resume: continue from `checkpoints/latest` when it exists.
+    ///   - stopAfter: stop (with a checkpoint) once this many optimizer steps are done: for tests of resuming.
+    func run(initFrom: String?, resume: Bool, stopAfter: Int?) throws -> CellResult {
+        let totalSteps = recipe.totalSteps(examples: training.count)
+        let warmup = warmupSteps(ratio: recipe.warmupRatio, totalSteps: totalSteps)
+        let model: GPTNeoX
+        if let initFrom {
+            model = try Checkpoint.loadModel(from: initFrom)
+            guard model.config.vocabSize >= cell.config.vocabSize else {
+                throw ModelError("\(initFrom): its vocabulary (\(model.config.vocabSize)) is smaller than the tokenizer's (\(cell.config.vocabSize))")
+            }
+        } else {
+            model = GPTNeoX(config: cell.config, seed: recipe.seed)
+        }
+        let optimizer = AdamW(layout: model.layout, beta1: recipe.beta1, beta2: recipe.beta2, eps: recipe.eps,
+                              weightDecay: recipe.weightDecay)
+        var steps: [StepRecord] = []
+        var validationLosses: [(step: Int, loss: Float)] = []
+        var timing: [String] = []
+        var start = 0
+        if resume, let latest = try? String(decoding: FileIO.read(checkpoints + "/latest"), as: UTF8.self) {
+            let dir = checkpoints + "/" + latest.trimmingCharacters(in: .whitespacesAndNewlines)
+            try Checkpoint.loadParameters(into: model, from: dir + "/" + Checkpoint.modelFile)
+            let meta = try Checkpoint.loadTrainerState(into: optimizer, from: dir)
+            guard let done = meta["step"].flatMap(Int.init), meta["cell"] == cell.id else {
+                throw ModelError("\(dir): not a checkpoint of cell \(cell.id)")
+            }
+            start = done
+            steps = try String(decoding: FileIO.read(dir + "/metrics.csv"), as: UTF8.self)
+                .split(separator: "\n").dropFirst().map { line in
+                    guard let r = StepRecord(csv: line) else { throw ModelError("\(dir)/metrics.csv: bad line \(line)") }
+                    return r
+                }
+            validationLosses = try String(decoding: FileIO.read(dir + "/validation.csv"), as: UTF8.self)
+                .split(separator: "\n").dropFirst().map { line in
+                    let f = line.split(separator: ",")
+                    guard f.count == 2, let s = Int(f[0]), let l = Float(f[1]) else { throw ModelError("\(dir)/validation.csv: bad line \(line)") }
+                    return (s, l)
+                }
+            print("\(cell.id): resuming after step \(start) of \(totalSteps) from \(dir)")
+        }
+
+        let progress = Progress(cell.label, total: totalSteps, unit: "steps")
+        let clock = Date()
+        var tokensSeen = steps.reduce(0) { $0 + $1.tokens }
+        var step = start
+        while step < totalSteps {
+            // MARK: one optimizer step: accumulate over micro-batches, clip, schedule, update
+            let stepStart = Date()
+            let (epoch, indices) = batchIndices(step: step, count: training.count, batchSize: recipe.batchSize, seed: recipe.seed)
+            let micro = microBatches(indices, examples: training, size: recipe.microBatchSize)
+            let counted = micro.reduce(0) { $0 + $1.countedTokens }
+            model.zeroGradients()
+            var lossSum = 0.0
+            for mb in micro {
+                let (loss, n) = try model.forwardBackward(inputs: mb.inputs, targets: mb.targets, batch: mb.batch,
+                                                          length: mb.length, lossDivisor: max(counted, 1))
+                lossSum += Double(loss) * Double(n)
+            }
+            let gradNorm = clipGradients(model.gradients, maxNorm: recipe.gradientClip)
+            let lr = cosineLearningRate(step: step, totalSteps: totalSteps, warmupSteps: warmup, peak: cell.learningRate)
+            optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: lr)
+            let tokens = indices.reduce(0) { $0 + training[$1].inputIDs.count - 1 }
+            tokensSeen += tokens
+            let loss = Float(lossSum / Double(max(counted, 1)))
+            steps.append(StepRecord(step: step + 1, epoch: epoch + 1, learningRate: lr, loss: loss, gradNorm: gradNorm, tokens: tokens))
+            let seconds = Date().timeIntervalSince(stepStart)
+            timing.append("\(step + 1),\(Format.fixed(seconds, 4)),\(Format.fixed(Double(tokens) / seconds, 1))")
+            step += 1
+            guard loss.isFinite else { throw ModelError("\(cell.id): the loss became \(loss) at step \(step) (learning rate \(lr)); lower the learning rate") }
+
+            if step % recipe.validateEvery == 0 || step == totalSteps {
+                validationLosses.append((step, try validationLoss(model)))
+            }
+            progress.update(step, note: "loss \(Format.fixed(Double(loss), 3))" + (validationLosses.last.map { " · val \(Format.fixed(Double($0.loss), 3))" } ?? ""))
+            let stopping = stopAfter.map { step >= $0 } ?? false
+            if step % recipe.checkpointEvery == 0 || step == totalSteps || stopping {
+                try saveCheckpoint(model, optimizer, step: step, steps: steps, validation: validationLosses)
+            }
+            if stopping && step < totalSteps { break }
+        }
+        let finished = step == totalSteps
+        try FileIO.writeAtomically(directory + "/metrics.csv", text: metricsCSV(steps))
+        try FileIO.writeAtomically(directory + "/validation.csv", text: validationCSV(validationLosses))
+        try FileIO.writeAtomically(directory + "/timing.csv", text: "step,seconds,tokens_per_second\n" + timing.map { $0 + "\n" }.joined())
+        if finished {
+            try Checkpoint.save(model, to: directory + "/model")
+            try FileIO.writeAtomically(directory + "/model/tokenizer.json", bytes: FileIO.read(tokenizerPath))
+        }
+        return CellResult(cell: cell, steps: steps, validation: validationLosses, tokensSeen: tokensSeen,
+                          trainSeconds: Date().timeIntervalSince(clock), finished: finished)
+    }
+
+    /// Mean loss over every counted token of the validation examples.
+    func validationLoss(_ model: GPTNeoX) throws -> Float {
+        var sum = 0.0, count = 0
+        for mb in microBatches(Array(validation.indices), examples: validation, size: recipe.microBatchSize) {
+            let (loss, n) = try model.loss(inputs: mb.inputs, targets: mb.targets, batch: mb.batch, length: mb.length)
+            sum += Double(loss) * Double(n); count += n
+        }
+        return count > 0 ? Float(sum / Double(count)) : .nan
+    }
+
+    func metricsCSV(_ steps: [StepRecord]) -> String { StepRecord.header + "\n" + steps.map { $0.csv + "\n" }.joined() }
+    func validationCSV(_ v: [(step: Int, loss: Float)]) -> String { "step,loss\n" + v.map { "\($0.step),\($0.loss)\n" }.joined() }
+
+    /// Write a complete checkpoint into its own folder, then point `latest` at it, then remove older ones: at every
+    /// instant `latest` names a whole checkpoint.
+    func saveCheckpoint(_ model: GPTNeoX, _ optimizer: AdamW, step: Int, steps: [StepRecord], validation: [(step: Int, loss: Float)]) throws {
+        let name = "step-" + String(repeating: "0", count: max(0, 6 - String(step).count)) + String(step)
+        let dir = checkpoints + "/" + name
+        try Checkpoint.save(model, optimizer: optimizer, metadata: ["step": String(step), "cell": cell.id], to: dir)
+        try FileIO.writeAtomically(dir + "/metrics.csv", text: metricsCSV(steps))
+        try FileIO.writeAtomically(dir + "/validation.csv", text: validationCSV(validation))
+        try FileIO.writeAtomically(checkpoints + "/latest", text: name + "\n")
+        for old in (try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? [] where old.hasPrefix("step-") && old != name {
+            try? FileManager.default.removeItem(atPath: checkpoints + "/" + old)
+        }
+    }
+}
