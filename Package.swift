@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "inspect", dependencies: ["Tensor", "Repro", argumentParser],
                           path: "tools/inspect"),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "ReproTests", dependencies: ["Tensor", "Repro"]),
         .testTarget(name: "ModelTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),

@@ -1,0 +1,170 @@
+import Foundation
+import Tensor
+
+// Every chapter writes only under `artifacts/NN-slug/`, and finishes by writing `manifest.json`: what it read (with
+// sha256), the options, what it wrote (with sha256), the wall time and the git commit. The next chapter checks the
+// manifest before trusting a file, so a missing or stale artifact produces a message that says which chapter to run,
+// not a confusing failure three steps later.
+//
+// Files are written atomically (temporary file, then rename), and the old manifest is removed when a chapter starts:
+// an interrupted run leaves no manifest, so nothing half-done ever looks finished.
+
+public struct MissingArtifact: Error, CustomStringConvertible {
+    public var description: String
+}
+
+public final class ChapterRun {
+    public let number: Int
+    public let slug: String
+    public let options: CommonOptions
+    public let preset: Preset
+    public let directory: String
+    public let dataDirectory: String
+    public let notebook: Notebook
+    /// Options of this chapter beyond the common ones, recorded in the manifest.
+    public var chapterOptions = JSONObject()
+
+    private var inputs: [(path: String, sha256: String)] = []
+    private var outputs: [String] = []
+    private let started = Date()
+
+    /// The folder name of chapter `number`: "01-data-repair".
+    public static func folder(_ number: Int, _ slug: String) -> String { (number < 10 ? "0" : "") + "\(number)-\(slug)" }
+
+    public init(_ number: Int, _ slug: String, title: String, options: CommonOptions) throws {
+        self.number = number
+        self.slug = slug
+        self.options = options
+        preset = options.preset
+        dataDirectory = options.resolvedDataDirectory
+        directory = options.outputDirectory + "/" + ChapterRun.folder(number, slug)
+        try FileIO.makeDirectories(directory)
+        if FileIO.exists(directory + "/manifest.json") { unlink(directory + "/manifest.json") }
+        notebook = Notebook(title: title, directory: directory)
+        notebook.text("Run at scale `\(options.scale.rawValue)` with seed \(options.seed); data from `\(dataDirectory)`; artifacts in `\(directory)`.")
+    }
+
+    public func path(_ file: String) -> String { directory + "/" + file }
+
+    // MARK: Inputs
+
+    /// Record a data file this chapter reads (its sha256 goes into the manifest). Returns the path.
+    @discardableResult
+    public func input(_ path: String) throws -> String {
+        guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path): not found") }
+        inputs.append((path, try SHA256.hex(ofFile: path)))
+        return path
+    }
+
+    /// The path of `file` written by an earlier chapter, after checking that chapter finished (its manifest lists the
+    /// file) and that the file still has the hash recorded there.
+    public func artifact(ofChapter number: Int, _ slug: String, _ file: String) throws -> String {
+        let folder = options.outputDirectory + "/" + ChapterRun.folder(number, slug)
+        let run = "swift run -c release ch\(ChapterRun.folder(number, slug)) --scale \(options.scale.rawValue)"
+        let manifestPath = folder + "/manifest.json"
+        guard FileIO.exists(manifestPath) else {
+            throw MissingArtifact(description: "chapter \(number) (\(slug)) has not finished: \(manifestPath) is missing. Run `\(run)` first.")
+        }
+        let manifest = try JSON.parse(try FileIO.read(manifestPath), file: manifestPath)
+        if let scale = manifest["options"]?["scale"]?.string, scale != options.scale.rawValue {
+            throw MissingArtifact(description: "\(folder) was made at scale \(scale), this run is at \(options.scale.rawValue). Run `\(run)` first.")
+        }
+        guard let recorded = manifest["outputs"]?[file]?.string else {
+            throw MissingArtifact(description: "\(manifestPath) does not list \(file). Run `\(run)` again.")
+        }
+        let path = folder + "/" + file
+        guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path) is missing. Run `\(run)` again.") }
+        let actual = try SHA256.hex(ofFile: path)
+        guard actual == recorded else {
+            throw MissingArtifact(description: "\(path) changed since chapter \(number) wrote it (sha256 differs). Run `\(run)` again.")
+        }
+        inputs.append((path, actual))
+        return path
+    }
+
+    // MARK: Outputs
+
+    /// Write a text artifact atomically and record it.
+    @discardableResult
+    public func write(_ file: String, text: String) throws -> String {
+        try FileIO.writeAtomically(path(file), text: text)
+        recordOutput(file)
+        return path(file)
+    }
+
+    @discardableResult
+    public func write(_ file: String, bytes: [UInt8]) throws -> String {
+        try FileIO.writeAtomically(path(file), bytes: bytes)
+        recordOutput(file)
+        return path(file)
+    }
+
+    @discardableResult
+    public func writeJSONLines(_ file: String, _ records: [JSON]) throws -> String {
+        try write(file, text: Records.jsonLines(records))
+    }
+
+    @discardableResult
+    public func write(_ file: String, table: Table) throws -> String {
+        let written = try write(file, text: table.markdown)
+        if file.hasSuffix(".md") { try write(String(file.dropLast(3)) + ".csv", text: table.csv) }
+        return written
+    }
+
+    /// Record a file the chapter wrote by other means (a checkpoint writer, say).
+    public func recordOutput(_ file: String) {
+        if !outputs.contains(file) { outputs.append(file) }
+    }
+
+    /// Add a figure to the notebook and record its files.
+    public func figure(_ figure: Figure, caption: String? = nil) throws {
+        try notebook.figure(figure, caption: caption)
+        for ext in ["png", "svg", "gp", "dat"] { recordOutput(figure.name + "." + ext) }
+    }
+
+    // MARK: Finishing
+
+    /// Write notebook.md and, last of all, manifest.json.
+    public func finish() throws {
+        let seconds = Date().timeIntervalSince(started)
+        notebook.text("*Wall time: \(Format.fixed(seconds, 1)) s.*")
+        try write("notebook.md", text: notebook.markdown)
+        var outputHashes = JSONObject()
+        for file in outputs.sorted() { outputHashes[file] = .string(try SHA256.hex(ofFile: path(file))) }
+        var inputHashes = JSONObject()
+        for (p, h) in inputs { inputHashes[p] = .string(h) }
+        var opts = options.json.object ?? JSONObject()
+        for (k, v) in chapterOptions.pairs { opts[k] = v }
+        let manifest = JSON([
+            "chapter": .string(ChapterRun.folder(number, slug)),
+            "inputs": .object(inputHashes),
+            "options": .object(opts),
+            "outputs": .object(outputHashes),
+            "wall_seconds": .number((seconds * 10).rounded() / 10),
+            "git_commit": .string(ChapterRun.gitCommit()),
+        ])
+        try FileIO.writeAtomically(path("manifest.json"), text: manifest.serialized(pretty: true) + "\n")
+    }
+
+    static func gitCommit() -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "unknown" }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let commit = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !commit.isEmpty ? commit : "unknown"
+    }
+}
+
+/// Run a chapter's body, turning thrown errors into one clear line on stderr and exit status 1.
+public func runChapter(_ body: () throws -> Void) {
+    do { try body() } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
+}

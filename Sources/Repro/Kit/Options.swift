@@ -1,0 +1,35 @@
+import ArgumentParser
+import Tensor
+
+/// The options every chapter takes. A chapter embeds them with `@OptionGroup var common: CommonOptions`.
+public struct CommonOptions: ParsableArguments {
+    @Option(help: "smoke (seconds, for tests), course (default: the whole book in an hour on 2 cores), full, or paper.")
+    public var scale: Scale = .course
+
+    @Option(name: .customLong("data-dir"),
+            help: "Where the data sets are (default: ../shared/data when it exists, else data/).")
+    public var dataDirectory: String?
+
+    @Option(name: .customLong("out"), help: "Where chapters write their artifacts.")
+    public var outputDirectory: String = "artifacts"
+
+    @Option(help: "Seed for every random choice (splits, shuffles, initial weights).")
+    public var seed: UInt64 = 1234
+
+    public init() {}
+
+    public var preset: Preset { Preset.named(scale) }
+
+    /// The data directory: the flag, else ../shared/data when it exists, else data/.
+    public var resolvedDataDirectory: String {
+        if let dataDirectory { return dataDirectory }
+        return FileIO.isDirectory("../shared/data") ? "../shared/data" : "data"
+    }
+
+    public var json: JSON {
+        JSON(["scale": .string(scale.rawValue), "data_dir": .string(resolvedDataDirectory),
+              "out": .string(outputDirectory), "seed": .number(Double(seed))])
+    }
+}
+
+extension Scale: ExpressibleByArgument {}
