@@ -150,7 +150,7 @@ struct ModelConfigChapter: ParsableCommand {
         At scale `\(preset.scale.rawValue)` the grid of Table 4 uses two models built exactly like Polyglot-Ko — rotary on \
         part of each head, parallel residual, untied embeddings — with width, depth and vocabulary scaled down. The \
         smaller stands in for 5.8B (few wide heads, rotary on a quarter of each, as 5.8B's 64 of 256); the larger for \
-        12.8B (narrower heads with rotary on half of each, as 12.8B's 64 of 128, and more layers). The paper's pair is \
+        12.8B (narrower heads with rotary on half of each, as 12.8B's 64 of 128\(pair[1].numLayers > pair[0].numLayers ? ", and more layers" : "")). The paper's pair is \
         \(Format.fixed(Double(NeoXConfig.polyglotKo12_8B.parameterCount) / Double(NeoXConfig.polyglotKo5_8B.parameterCount), 2))× \
         apart in parameters; ours is \(Format.fixed(Double(pair[1].parameterCount) / Double(pair[0].parameterCount), 2))×.
         """)

@@ -3,4 +3,4 @@
 import Glibc
 #endif
 fputs("ch05-evaluation is not written yet.\n", stderr)
-exit(2)
+exit(3)   // 3 = "not written yet": scripts/reproduce.sh skips it and says so
