@@ -1,7 +1,4 @@
 import XCTest
-#if canImport(Glibc)
-import Glibc
-#endif
 import Tensor
 @testable import ch01_data_repair
 
@@ -94,20 +91,8 @@ final class ValidationTests: XCTestCase {
 }
 
 /// Finding the file among the folders of the data directory.
-final class LocateTests: XCTestCase {
-    var root = ""
-
-    override func setUpWithError() throws {
-        var template = Array("/tmp/ch01-locate-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw DataError(description: "mkdtemp failed") }
-        root = String(cString: made)
-    }
-
-    override func tearDown() {
-        for path in KoAlpacaFile.candidates(dataDirectory: root) { unlink(path) }
-        for folder in ["partial_prefix_1040", "v1.0", ""] { rmdir(root + "/koalpaca/" + folder) }
-        rmdir(root)
-    }
+final class LocateTests: ScratchTestCase {
+    var root: String { scratch }
 
     func write(_ relative: String, _ text: String) throws {
         try FileIO.writeAtomically(root + "/koalpaca/" + relative, text: text)
