@@ -1,4 +1,5 @@
 import XCTest
+import Tensor
 @testable import ch01_data_repair
 
 final class RepairTests: XCTestCase {
@@ -112,13 +113,14 @@ final class RepairTests: XCTestCase {
 /// The whole flow on a small file: rejects excluded, order kept, counts right.
 final class DataRepairResultTests: XCTestCase {
     func testTheFlowOnASmallFile() throws {
-        let data = try Validation.load(bytes: Array("""
+        let items = try XCTUnwrap(try JSON.parse("""
         [{"instruction": "건강 팁을 알려주세요.", "input": "", "output": "잘 주무세요."},
          {"instruction": "문장의 문법 오류를 수정하세요.", "input": "나는 책을 읽었다.", "output": "나는 책을 읽었다."},
          {"instruction": "문법", "input": "", "output": ""},
          {"instruction": "이 문장에 오류가 있는지 확인하세요.", "input": "나는 밥을 먹었다.", "output": "오류가 없습니다."},
          {"instruction": "디버깅이란?", "input": "", "output": "오류를 찾는 일입니다."}]
-        """.utf8), file: "small.json")
+        """).array)
+        let data = try Validation.validate(items, file: "small.json")
         let result = DataRepairResult(data)
         XCTAssertEqual(result.data.rejects.map(\.index), [2])
         XCTAssertEqual(result.repaired.map(\.index), [0, 1, 3, 4])

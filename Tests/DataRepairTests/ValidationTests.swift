@@ -3,9 +3,10 @@ import Tensor
 @testable import ch01_data_repair
 
 /// Reading and checking KoAlpaca files: small files written here, never the real data.
-final class ValidationTests: XCTestCase {
+final class ValidationTests: ScratchTestCase {
     func load(_ text: String) throws -> ValidatedData {
-        try Validation.load(bytes: Array(text.utf8), file: "test.json")
+        try FileIO.writeAtomically(scratch + "/test.json", text: text)
+        return try Validation.load(path: scratch + "/test.json")
     }
 
     func testGoodRecordsKeepTheirFileIndex() throws {
@@ -51,7 +52,8 @@ final class ValidationTests: XCTestCase {
     }
 
     func assertFileError(_ bytes: [UInt8], contains expected: [String], line: UInt = #line) {
-        XCTAssertThrowsError(try Validation.load(bytes: bytes, file: "bad.json"), line: line) { error in
+        XCTAssertNoThrow(try FileIO.writeAtomically(scratch + "/bad.json", bytes: bytes), line: line)
+        XCTAssertThrowsError(try Validation.load(path: scratch + "/bad.json"), line: line) { error in
             let text = String(describing: error)
             for part in expected { XCTAssertTrue(text.contains(part), "\(text) lacks \(part)", line: line) }
         }
@@ -62,7 +64,7 @@ final class ValidationTests: XCTestCase {
         // Truncated in the middle of the third record.
         assertFileError(Array(#"[{"instruction":"a","input":"","output":"b"},{"instruction":"a","input":"","output":"b"},{"instr"#.utf8),
                         contains: ["bad.json", "record 2", "truncated"])
-        assertFileError(Array(#"{"instruction":"a","input":"","output":"b"}"#.utf8), contains: ["bad.json", "an object", "expected an array"])
+        assertFileError(Array(#"{"instruction":"a","input":"","output":"b"}"#.utf8), contains: ["bad.json", "not a JSON array"])
         assertFileError(Array("[]".utf8), contains: ["bad.json", "no records"])
         assertFileError([], contains: ["bad.json", "empty"])
     }

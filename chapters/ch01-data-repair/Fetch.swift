@@ -55,8 +55,8 @@ enum Fetch {
 
     /// Check a downloaded file (it must be a JSON array of records) and move it into place.
     static func install(_ downloaded: String, as target: String) throws -> FetchReport {
+        let data = try Validation.load(path: downloaded)
         let bytes = try FileIO.read(downloaded)
-        let data = try Validation.load(bytes: bytes, file: downloaded)
         guard rename(downloaded, target) == 0 else {
             throw DataError(description: "cannot move \(downloaded) to \(target): \(String(cString: strerror(errno)))")
         }

@@ -1,12 +1,14 @@
 // Finding the grammar records, and telling the broken ones from the rest.
 //
-// KoAlpaca v1.0 was machine-translated from the English Alpaca data. An Alpaca grammar task gives a sentence with a
-// mistake ("He finnished his meal") and its correction; the translator produced good Korean for both, so in Korean the
-// task asks to fix a sentence that has nothing to fix, and the answer repeats it. The paper found these records by the
-// keywords 오류 (error), 교정 (correction) and 문법 (grammar) and repaired 82 of them. Here the rule is explicit code:
+// KoAlpaca v1.0 translated Alpaca's instructions and inputs with DeepL and had ChatGPT write the outputs from the Korean.
+// An Alpaca grammar task gives a sentence with a mistake ("He finnished his meal"); the translator produced good Korean,
+// so in Korean the task asks to fix a sentence that has nothing to fix, and the answer repeats it or says there is no
+// error. The paper found these records by the keywords 오류 (error), 교정 (correction) and 문법 (grammar) and repaired
+// 82 of them. Here the rule is explicit code:
 //
 //   (a) alreadyCorrect — a correction task whose sentence is already correct: the answer equals it (after dropping
-//       spacing and punctuation), or is within one character in ten of it, or says there is nothing to fix.  → repair
+//       spacing and punctuation), or is within one character in ten of it, or says there is nothing to fix, or (a
+//       rearrangement task) already has the answer's word order.                                              → repair
 //   (b) detection      — a task that asks whether there is an error, or to find one: "no error" is a fine answer. → keep
 //   (c) unrelated      — the word is used otherwise (논리적 오류, 오류 메시지, 문법 범주, 치아 교정, a news text). → keep
 //   (d) rewritten      — a correction task whose answer really changes the sentence. Whether the sentence was wrong

@@ -3,10 +3,11 @@
 // The published file is one JSON array of {instruction, input, output} (49,620 records). Nothing is dropped
 // silently: a record that fails a check goes to the rejects with its index and the reason, and the summary counts it.
 // A file that is not such an array (not JSON, truncated, invalid UTF-8, an object) stops the chapter with an error
-// naming the file and the record, before anything is written.
+// naming the file and the record, before anything is written. The file is parsed whole: 49,620 records are 13 MB.
 #if canImport(Glibc)
 import Glibc
 #endif
+import Repro
 import Tensor
 
 struct KoAlpacaRecord: Equatable {
@@ -105,14 +106,13 @@ struct ValidatedData {
 }
 
 enum Validation {
-    /// Parse the whole file as a JSON array and check each record. Throws (naming the file and, for a parse error,
-    /// the record) when the file is not an array of records at all.
-    static func load(bytes: [UInt8], file: String) throws -> ValidatedData {
-        let document: JSON
-        do { document = try JSON.parse(bytes, file: file) } catch { throw DataError(description: error.description) }
-        guard let items = document.array else {
-            throw DataError(description: "\(file): the top level is \(describe(document)), expected an array of {instruction, input, output} records")
-        }
+    /// Read the whole file as a JSON array (the kit's reader: its errors name the file and the record) and check
+    /// each record. Throws when the file is not an array of records at all.
+    static func load(path: String) throws -> ValidatedData {
+        try validate(try Records.readJSONArray(path), file: path)
+    }
+
+    static func validate(_ items: [JSON], file: String) throws -> ValidatedData {
         guard !items.isEmpty else { throw DataError(description: "\(file): the array holds no records") }
         var records: [IndexedRecord] = []
         var rejects: [Reject] = []

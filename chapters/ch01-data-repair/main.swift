@@ -1,8 +1,9 @@
 // Chapter 01 — the data: KoAlpaca v1.0, checked record by record, and the repair of its grammar records.
 //
-// The paper fine-tunes Polyglot-Ko on KoAlpaca v1.0 (49,620 records machine-translated from Stanford Alpaca). Before
-// training it repairs 82 grammar records that translation had broken: the English task "correct this sentence" came
-// with a wrong sentence, the translator wrote it correctly in Korean, and the answer ended up equal to the question.
+// The paper fine-tunes Polyglot-Ko on KoAlpaca v1.0 (49,620 records: Stanford Alpaca's instructions and inputs
+// translated with DeepL, the outputs generated anew by ChatGPT from the Korean). Before training it repairs 82 grammar
+// records that this had broken: the English task "correct this sentence" came with a wrong sentence, the translator
+// wrote it correctly in Korean, and the generated answer ended up equal to the question.
 // This chapter does the same, with the rule as code: read, check, find by keyword, classify, repair, write.
 import ArgumentParser
 import Repro
@@ -41,7 +42,7 @@ struct DataRepairChapter: ParsableCommand {
         // A file that is not a JSON array of records stops here, with the file and record named, and no artifact
         // (not even the notebook) is touched.
         let (path, choice) = try KoAlpacaFile.choose(dataDirectory: dataDirectory)
-        let data = try Validation.load(bytes: try FileIO.read(path), file: path)
+        let data = try Validation.load(path: path)
         let result = DataRepairResult(data)
 
         let run = try ChapterRun(1, "data-repair", title: "Chapter 01 — The data: KoAlpaca v1.0 and its grammar records",
@@ -53,8 +54,9 @@ struct DataRepairChapter: ParsableCommand {
         book.section("1.1 KoAlpaca v1.0")
         let withInput = data.records.filter { !Validation.isBlank($0.record.input) }.count
         book.text("""
-        KoAlpaca v1.0 is Stanford Alpaca's 52k instructions machine-translated into Korean: one JSON array of \
-        `{instruction, input, output}` records, \(Format.count(Paper.records)) of them in the file the paper used. \
+        KoAlpaca v1.0 is Stanford Alpaca in Korean: the instructions and inputs were translated with DeepL, and the \
+        outputs generated anew by ChatGPT (gpt-3.5-turbo) from the Korean (the data set card of Beomi/KoAlpaca says so). \
+        It is one JSON array of `{instruction, input, output}` records, \(Format.count(Paper.records)) of them. \
         Records with an `input` use the paper's "with input" template, the others the shorter one (chapter 02). \
         This chapter does the same work at every `--scale`: it takes seconds even on the full file.
         """)
@@ -143,7 +145,7 @@ struct DataRepairChapter: ParsableCommand {
         book.table(Reports.lengthTable(groups))
         // Cut the long tail so the bulk is readable: at the 99th percentile of all lengths, rounded up to 50.
         let cut = (Reports.percentile(groups.flatMap(\.lengths).sorted(), 0.99) / 50 + 1) * 50
-        try run.figure(Figure(name: Artifact.lengthFigure, title: "KoAlpaca v1.0: lengths in characters (instruction, input, output)",
+        try run.figure(Figure(name: Artifact.lengthFigure, title: "KoAlpaca v1.0 길이 분포: characters of instruction, input and output",
                               xLabel: "characters (글자 수)", yLabel: "records per bin of 10 characters",
                               kind: .histogram(binWidth: 10),
                               series: groups.map { Figure.Series($0.name, values: $0.lengths.map(Double.init)) },
