@@ -10,8 +10,6 @@ final class HangulTests: XCTestCase {
         XCTAssertEqual(Hangul.finalConsonantIndex(of: "힣"), 27)          // U+D7A3, the last: ㅎ
         XCTAssertNil(Hangul.finalConsonantIndex(of: "A"))
         XCTAssertNil(Hangul.finalConsonantIndex(of: "ㄱ"))                // a compatibility jamo, not a syllable
-        XCTAssertEqual(Hangul.replacingFinal(of: "가", with: 1), "각")
-        XCTAssertEqual(Hangul.replacingFinal(of: "책", with: 0), "채")
     }
 
     func testEditDistanceAndNormalisation() {

@@ -22,16 +22,6 @@ enum Hangul {
     static let finalRieul = 8                    // ㄹ: takes 로, not 으로 (서울로, 연필로)
     static let finalsWithHieut: Set<Int> = [6, 15, 27]   // ㄶ, ㅀ, ㅎ: stems of verbs and adjectives (좋, 많, 않)
     static let finalNieun = 4                    // ㄴ: modifier ending -ㄴ/-은/-는/-던
-
-    static func isSyllable(_ character: Character) -> Bool { finalConsonantIndex(of: character) != nil }
-
-    /// The syllable with its final consonant replaced (0 removes it). Nil for a non-syllable or an index out of 0..<28.
-    static func replacingFinal(of character: Character, with final: Int) -> Character? {
-        guard let current = finalConsonantIndex(of: character), (0..<28).contains(final),
-              let value = character.unicodeScalars.first?.value,
-              let scalar = Unicode.Scalar(value - UInt32(current) + UInt32(final)) else { return nil }
-        return Character(scalar)
-    }
 }
 
 // MARK: - Comparing a correction with its input
