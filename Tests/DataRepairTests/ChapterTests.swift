@@ -80,6 +80,11 @@ final class FetchTests: ScratchTestCase {
         XCTAssertEqual(try KoAlpacaFile.choose(dataDirectory: scratch + "/data").path, report.path)
     }
 
+    func testAFailedFetchLeavesNoFolderBehind() throws {
+        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data"))
+        XCTAssertFalse(FileIO.exists(scratch + "/data/koalpaca/v1.0"))
+    }
+
     func testABrokenDownloadDoesNotReplaceAGoodFile() throws {
         let good = #"[{"instruction":"a","input":"","output":"b"}]"#
         try FileIO.writeAtomically(Fetch.destination(dataDirectory: scratch + "/data"), text: good)

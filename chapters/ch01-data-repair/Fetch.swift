@@ -36,9 +36,14 @@ enum Fetch {
 
     static func run(url: String = KoAlpacaFile.canonicalURL, dataDirectory: String) throws -> FetchReport {
         let target = destination(dataDirectory: dataDirectory)
-        try FileIO.makeDirectories(FileIO.dirname(of: target))
+        let folder = FileIO.dirname(of: target)
+        let madeFolder = !FileIO.isDirectory(folder)
+        try FileIO.makeDirectories(folder)
         let temporary = target + ".download"
-        defer { if FileIO.exists(temporary) { unlink(temporary) } }
+        defer {
+            if FileIO.exists(temporary) { unlink(temporary) }
+            if madeFolder && !FileIO.exists(target) { rmdir(folder) }   // a failed fetch leaves no empty folder behind
+        }
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         curl.arguments = ["curl", "--fail", "--location", "--silent", "--show-error", "--output", temporary, url]
