@@ -1,0 +1,98 @@
+import Foundation
+import XCTest
+@testable import Repro
+import Tensor
+@testable import ch01_data_repair
+
+/// A scratch directory removed after each test.
+class ScratchTestCase: XCTestCase {
+    var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = NSTemporaryDirectory() + "ch01-" + UUID().uuidString
+        try FileIO.makeDirectories(scratch)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+}
+
+/// The chapter run end to end on small files: what it writes, and that a bad file makes it write nothing.
+final class ChapterTests: ScratchTestCase {
+    let smallFile = """
+    [{"instruction": "건강 팁을 알려주세요.", "input": "", "output": "잘 주무세요."},
+     {"instruction": "문장의 문법 오류를 수정하세요.", "input": "나는 책을 읽었다.", "output": "나는 책을 읽었다."},
+     {"instruction": "문법", "input": 5, "output": "x"},
+     {"instruction": "이 문장에 오류가 있는지 확인하세요.", "input": "나는 밥을 먹었다.", "output": "오류가 없습니다."},
+     {"instruction": "건강 팁을 알려주세요.", "input": "", "output": "물을 드세요."}]
+    """
+
+    func runChapter(dataFile text: String) throws {
+        try FileIO.writeAtomically(scratch + "/data/koalpaca/v1.0/ko_alpaca_data.json", text: text)
+        let chapter = try DataRepairChapter.parse(["--data-dir", scratch + "/data", "--out", scratch + "/out", "--scale", "smoke"])
+        try chapter.run()
+    }
+
+    func testSmallFileEndToEnd() throws {
+        guard Gnuplot.executable != nil else { throw XCTSkip("gnuplot is not installed") }
+        try runChapter(dataFile: smallFile)
+        let dir = scratch + "/out/01-data-repair/"
+        let repaired = try Records.readJSONLines(dir + Artifact.repaired)
+        XCTAssertEqual(repaired.count, 4)                                    // record 2 rejected, excluded
+        XCTAssertEqual(repaired[1]["input"]?.string, "나는 책를 읽었다.")
+        XCTAssertEqual(repaired[1]["output"]?.string, "나는 책을 읽었다.")
+        XCTAssertEqual(repaired[3]["output"]?.string, "물을 드세요.")        // a duplicate, kept
+        let rejects = try Records.readJSONLines(dir + Artifact.rejects)
+        XCTAssertEqual(rejects.map { $0["index"]?.int }, [2])
+        let candidates = try Records.readJSONLines(dir + Artifact.candidates)
+        XCTAssertEqual(candidates.map { $0["class"]?.string }, ["a-already-correct", "b-detection"])
+        let summary = String(decoding: try FileIO.read(dir + Artifact.summary), as: UTF8.self)
+        XCTAssertTrue(summary.contains("| records repaired | 1 | 82 |"), summary)
+        XCTAssertTrue(summary.contains("| extra copies in those groups (kept) | 1 | — |"), summary)
+        let repairs = String(decoding: try FileIO.read(dir + Artifact.repairs), as: UTF8.self)
+        XCTAssertTrue(repairs.contains("> 나는 책를 읽었다."))
+        XCTAssertTrue(FileIO.exists(dir + Artifact.lengthFigure + ".png"))
+        let manifest = try JSON.parse(try FileIO.read(dir + "manifest.json"))
+        XCTAssertNotNil(manifest["outputs"]?[Artifact.repaired]?.string)
+    }
+
+    func testABadFileStopsTheChapterBeforeAnythingIsWritten() throws {
+        XCTAssertThrowsError(try runChapter(dataFile: String(smallFile.dropLast(40)))) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("ko_alpaca_data.json") && text.contains("record 4"), text)
+        }
+        XCTAssertFalse(FileIO.exists(scratch + "/out/01-data-repair"))
+    }
+}
+
+/// `--fetch` without the network: curl reads a file:// URL.
+final class FetchTests: ScratchTestCase {
+    func testFetchInstallsAValidFileAndReportsItsHash() throws {
+        let text = #"[{"instruction":"a","input":"","output":"b"},{"instruction":"c","input":"","output":"d"}]"#
+        try FileIO.writeAtomically(scratch + "/source.json", text: text)
+        let report = try Fetch.run(url: "file://" + scratch + "/source.json", dataDirectory: scratch + "/data")
+        XCTAssertEqual(report.path, scratch + "/data/koalpaca/v1.0/ko_alpaca_data.json")
+        XCTAssertEqual(report.records, 2)
+        XCTAssertEqual(report.sha256, SHA256.hex(Array(text.utf8)))
+        XCTAssertEqual(try FileIO.read(report.path), Array(text.utf8))
+        XCTAssertTrue(report.lines.contains { $0.contains("KoAlpaca v1.0 has 49,620 records") })
+        XCTAssertEqual(try KoAlpacaFile.choose(dataDirectory: scratch + "/data").path, report.path)
+    }
+
+    func testAFailedFetchLeavesNoFolderBehind() throws {
+        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data"))
+        XCTAssertFalse(FileIO.exists(scratch + "/data/koalpaca/v1.0"))
+    }
+
+    func testABrokenDownloadDoesNotReplaceAGoodFile() throws {
+        let good = #"[{"instruction":"a","input":"","output":"b"}]"#
+        try FileIO.writeAtomically(Fetch.destination(dataDirectory: scratch + "/data"), text: good)
+        try FileIO.writeAtomically(scratch + "/broken.json", text: #"[{"instruction":"a","#)
+        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/broken.json", dataDirectory: scratch + "/data"))
+        XCTAssertEqual(try FileIO.read(Fetch.destination(dataDirectory: scratch + "/data")), Array(good.utf8))
+        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data")) { error in
+            XCTAssertTrue(String(describing: error).contains("curl"))
+        }
+    }
+}
