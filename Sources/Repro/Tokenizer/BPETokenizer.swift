@@ -46,7 +46,7 @@ public final class BPETokenizer {
     /// The id of each byte's base symbol.
     let byteIds: [Int32]
     /// (left id, right id) packed in 64 bits → (rank << 32 | merged id).
-    let mergeTable: [UInt64: UInt64]
+    let mergeTable: PairTable
     /// Per id: the text of the token and the bytes it decodes to (nil for ids no token has).
     let tokenText: [String?]
     let tokenBytes: [[UInt8]?]
@@ -148,7 +148,7 @@ public final class BPETokenizer {
             merges.append((m.left, m.right))
         }
         self.merges = merges
-        self.mergeTable = mergeTable
+        self.mergeTable = PairTable(mergeTable)
 
         guard let endOfText = parts.addedTokens.first(where: { $0.content == "<|endoftext|>" })?.id
                 ?? vocabulary["<|endoftext|>"] else {
@@ -211,7 +211,7 @@ public final class BPETokenizer {
             var best = 0
             for i in 1..<ranks.count where ranks[i] < ranks[best] { best = i }
             if ranks[best] == UInt32.max { break }
-            let packed = mergeTable[BPETokenizer.pairKey(symbols[best], symbols[best + 1])] ?? 0
+            let packed = mergeTable.value(BPETokenizer.pairKey(symbols[best], symbols[best + 1])) ?? 0
             symbols[best] = Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF)
             symbols.remove(at: best + 1)
             ranks.remove(at: best)
@@ -224,7 +224,7 @@ public final class BPETokenizer {
 
     @inline(__always)
     func rank(_ a: Int32, _ b: Int32) -> UInt32 {
-        guard let packed = mergeTable[BPETokenizer.pairKey(a, b)] else { return UInt32.max }
+        guard let packed = mergeTable.value(BPETokenizer.pairKey(a, b)) else { return UInt32.max }
         return UInt32(truncatingIfNeeded: packed >> 32)
     }
 
@@ -244,12 +244,56 @@ public final class BPETokenizer {
     }
 }
 
+// MARK: - Lookup tables
+
+/// An open-addressing hash table from a pair of ids (packed in 64 bits) to a 64-bit value. The merge lookup is the
+/// innermost step of encoding a new word; Swift's Dictionary hashes with SipHash, several times slower than this
+/// multiply-and-shift hash with linear probing. Filled once, then only read.
+struct PairTable {
+    private var keys: [UInt64]
+    private var values: [UInt64]
+    private let shift: UInt64
+    private static let empty = UInt64.max          // never a key: ids are below 2²⁴
+
+    init(_ entries: [UInt64: UInt64]) {
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * entries.count + 1 { bits += 1 }
+        shift = 64 - bits
+        keys = [UInt64](repeating: PairTable.empty, count: 1 << bits)
+        values = [UInt64](repeating: 0, count: 1 << bits)
+        for (key, value) in entries {
+            var slot = self.slot(key)
+            while keys[slot] != PairTable.empty { slot = (slot + 1) & (keys.count - 1) }
+            keys[slot] = key
+            values[slot] = value
+        }
+    }
+
+    @inline(__always) private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    @inline(__always) func value(_ key: UInt64) -> UInt64? {
+        var slot = self.slot(key)
+        while true {
+            let k = keys[slot]
+            if k == key { return values[slot] }
+            if k == PairTable.empty { return nil }
+            slot = (slot + 1) & (keys.count - 1)
+        }
+    }
+}
+
 // MARK: - The word cache
 
 /// A word of up to 32 bytes packed into four integers: hashing it costs no allocation. Longer words are not cached.
 struct WordKey: Hashable {
     var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
     var count: Int
+
+    /// One mixed word into the hasher instead of five (equality still compares every field).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine((w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F) ^ (w2 &* 0x1656_67B1_9E37_79F9)
+                       ^ (w3 &* 0x27D4_EB2F_1656_67C5) ^ UInt64(count))
+    }
 
     init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count <= 32 else { return nil }
