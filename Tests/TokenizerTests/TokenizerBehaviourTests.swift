@@ -1,4 +1,5 @@
 import XCTest
+import Dispatch
 import Tensor
 @testable import Repro
 
@@ -75,8 +76,7 @@ final class TokenizerBehaviourTests: XCTestCase {
         XCTAssertEqual(reloaded.huggingFaceJSON(), trained.huggingFaceJSON())
         // Training is deterministic: a second run writes the same bytes.
         let again = try BPETokenizer.train(texts: lines, vocabSize: 384)
-        XCTAssertEqual(again.huggingFaceJSON().serialized(pretty: true), String(decoding: try FileIO.read(path), as: UTF8.self)
-                        .dropLast().description)
+        XCTAssertEqual(Array(again.huggingFaceJSON().serialized(pretty: true).utf8), try FileIO.read(path))
     }
 
     func testTrainingRejectsAVocabularyTooSmallForTheBytes() {
@@ -92,5 +92,37 @@ final class TokenizerBehaviourTests: XCTestCase {
                        [["a", "b"], ["Ġ", "ab"]])
         XCTAssertEqual(tokenizer.vocabularySize, 4 + 256 + 2 + 3)
         XCTAssertEqual(tokenizer.encode("ab ab").count, 2)
+    }
+}
+
+final class TokenizerThreadTests: XCTestCase {
+    /// The word cache is shared: encoding from several threads at once gives what encoding one line at a time gives.
+    func testConcurrentEncodingGivesTheSameIds() throws {
+        let tokenizer = try BPETokenizer(contentsOf: "\(fixtures)/trained_polyglot_layout.json")
+        let lines = try corpusLines()
+        let alone = try BPETokenizer(contentsOf: "\(fixtures)/trained_polyglot_layout.json")
+        let serial = lines.map { alone.encode($0) }
+        var results = [[[Int32]]](repeating: [], count: 8)
+        results.withUnsafeMutableBufferPointer { slots in
+            DispatchQueue.concurrentPerform(iterations: 8) { worker in
+                slots[worker] = (0..<4).flatMap { round in lines.shuffledDeterministically(seed: worker * 4 + round) }
+                    .map { tokenizer.encode($0) }
+            }
+        }
+        for (worker, got) in results.enumerated() {
+            let expected = (0..<4).flatMap { round in
+                lines.indices.shuffledDeterministically(seed: worker * 4 + round).map { serial[$0] }
+            }
+            XCTAssertEqual(got, expected, "worker \(worker)")
+        }
+    }
+}
+
+extension Collection {
+    func shuffledDeterministically(seed: Int) -> [Element] {
+        var rng = SeededRandom(seed: UInt64(seed))
+        var items = Array(self)
+        rng.shuffle(&items)
+        return items
     }
 }

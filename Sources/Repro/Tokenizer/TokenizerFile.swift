@@ -66,9 +66,10 @@ extension BPETokenizer {
                      "decoder": byteLevelJSON(decoderSettings), "model": model])
     }
 
-    /// Write tokenizer.json atomically (a reader never sees half a file). The same tokenizer gives the same bytes.
+    /// Write tokenizer.json atomically (a reader never sees half a file): the same bytes `tokenizers` writes with
+    /// `save(path, pretty=True)` for the same tokenizer, so a file that went through us is unchanged.
     public func save(to path: String) throws {
-        try FileIO.writeAtomically(path, text: huggingFaceJSON().serialized(pretty: true) + "\n")
+        try FileIO.writeAtomically(path, text: huggingFaceJSON().serialized(pretty: true))
     }
 }
 
