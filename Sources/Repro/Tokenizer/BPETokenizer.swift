@@ -27,7 +27,9 @@ import Darwin
 // in text, so each word's result is cached. Safe to share between threads: the cache is behind a lock.
 
 public final class BPETokenizer {
-    /// The BPE model's vocabulary, token text (byte-level stand-in characters) → id.
+    /// The BPE model's vocabulary, token text (byte-level stand-in characters) → id. (String keys are safe here:
+    /// Swift compares strings up to canonical equivalence, but no two strings of stand-in characters are equivalent.
+    /// Raw text is another matter: words are looked up by their bytes, never as String.)
     public let vocabulary: [String: Int32]
     /// Merges in rank order: merge r joins tokens `merges[r].0` and `merges[r].1`.
     public let merges: [(Int32, Int32)]
@@ -197,7 +199,7 @@ public final class BPETokenizer {
     /// BPE on one word's bytes, appending its ids.
     func encodeWord(_ word: UnsafeBufferPointer<UInt8>, into ids: inout [Int32], _ symbols: inout [Int32],
                     _ ranks: inout [UInt32]) {
-        if word.count == 1 { ids.append(byteIds[Int(word[0])]); return }
+        if word.count <= 1 { if let b = word.first { ids.append(byteIds[Int(b)]) }; return }
         if ignoreMerges, let id = wordsInVocabulary[Array(word)] { ids.append(id); return }
         let key = WordKey(word)
         if let key, let cached = cache.lookUp(key) { ids.append(contentsOf: cached); return }
