@@ -19,6 +19,8 @@
 /// The special tokens of a trained vocabulary: `leading` take ids 0, 1, ... before the byte symbols, `trailing` the
 /// last ids. Polyglot-Ko's layout: <pad> = 0, <eos> = 1, <|endoftext|> = 2, <|sep|> = 3, and <|acc|>, <|tel|>,
 /// <|rrn|> = 30000, 30001, 30002 (masks for account numbers, phone numbers and resident registration numbers).
+/// The model card publishes 2, 3 and 30000–30002; <pad> and <eos> at 0 and 1 come from the tokenizer file in
+/// EleutherAI's polyglot repository (tokenizer/MBBPE_modu_dataset_20220522_updated_on_05252022/tokenizer.json).
 public struct SpecialTokens: Equatable, Sendable {
     public var leading: [String]
     public var trailing: [String]
