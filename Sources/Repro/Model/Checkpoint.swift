@@ -1,6 +1,6 @@
 // Checkpoints in Hugging Face's layout, so `GPTNeoXForCausalLM.from_pretrained(directory)` reads what we write:
 //   model.safetensors          every parameter under its Hugging Face name, F32
-//   config.json                NeoXConfig.huggingFaceJSON
+//   config.json                NeoXConfig.huggingFaceJSON, plus the model's name as _name_or_path
 //   trainer_state.safetensors  AdamW's m and v (flat, in parameter-buffer order) and its step, plus the caller's
 //                              metadata (RNG state, data position, …) as strings
 // Each file is written atomically (temporary file, fsync, rename), so a crash leaves the old file or the new one.
@@ -23,8 +23,10 @@ public enum Checkpoint {
         try FileIO.makeDirectories(directory)
         // transformers refuses a safetensors file whose metadata lacks format "pt".
         try Safetensors.write(model.namedParameters, metadata: ["format": "pt"], to: directory + "/" + modelFile)
-        try FileIO.writeAtomically(directory + "/" + configFile,
-                                   text: model.config.huggingFaceJSON.serialized(pretty: true) + "\n")
+        // The config plus the model's name under the key transformers itself records it in.
+        var config = JSONObject([("_name_or_path", .string(model.config.name))])
+        for (key, value) in model.config.huggingFaceJSON.object?.pairs ?? [] { config[key] = value }
+        try FileIO.writeAtomically(directory + "/" + configFile, text: JSON.object(config).serialized(pretty: true) + "\n")
         if let optimizer {
             var meta = metadata
             meta["adamw.step"] = String(optimizer.step)
