@@ -168,6 +168,18 @@ extension NeoXConfig {
         if let bias = json["attention_bias"], bias.bool != true {
             throw bad("attention_bias \(bias.serialized()) is not supported (GPT-NeoX's projections have biases)")
         }
+        // transformers 5 writes the rotary settings as rope_parameters {partial_rotary_factor, rope_theta, rope_type};
+        // Polyglot-Ko's own files use rotary_pct and rotary_emb_base. Read either; never silently fall back to a
+        // default when the newer spelling is present.
+        let rope = json["rope_parameters"]?.object
+        if let type = rope?["rope_type"], type.string != "default" {
+            throw bad("rope_parameters.rope_type \(type.serialized()) is not supported (only \"default\")")
+        }
+        func ropeNumber(_ key: String) throws -> Double? {
+            guard let v = rope?[key] else { return nil }
+            guard let d = v.double else { throw bad("rope_parameters.\(key) must be a number, found \(v.serialized())") }
+            return d
+        }
         let parallel: Bool
         if let p = json["use_parallel_residual"] {
             guard let b = p.bool else { throw bad("use_parallel_residual must be true or false") }
@@ -177,8 +189,8 @@ extension NeoXConfig {
                   vocabSize: try int("vocab_size"), hiddenSize: try int("hidden_size"),
                   numLayers: try int("num_hidden_layers"), numHeads: try int("num_attention_heads"),
                   intermediateSize: try int("intermediate_size"),
-                  rotaryPct: try number("rotary_pct", default: 0.25),
-                  rotaryBase: try number("rotary_emb_base", default: 10_000),
+                  rotaryPct: try number("rotary_pct", default: try ropeNumber("partial_rotary_factor") ?? 0.25),
+                  rotaryBase: try number("rotary_emb_base", default: try ropeNumber("rope_theta") ?? 10_000),
                   maxPositions: try int("max_position_embeddings"),
                   layerNormEps: Float(try number("layer_norm_eps", default: 1e-5)),
                   useParallelResidual: parallel)

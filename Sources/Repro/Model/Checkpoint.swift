@@ -1,0 +1,98 @@
+// Checkpoints in Hugging Face's layout, so `GPTNeoXForCausalLM.from_pretrained(directory)` reads what we write:
+//   model.safetensors          every parameter under its Hugging Face name, F32
+//   config.json                NeoXConfig.huggingFaceJSON, plus the model's name as _name_or_path
+//   trainer_state.safetensors  AdamW's m and v (flat, in parameter-buffer order) and its step, plus the caller's
+//                              metadata (RNG state, data position, …) as strings
+// Each file is written atomically (temporary file, fsync, rename), so a crash leaves the old file or the new one.
+import Tensor
+
+public enum Checkpoint {
+    public static let modelFile = "model.safetensors"
+    public static let configFile = "config.json"
+    public static let trainerStateFile = "trainer_state.safetensors"
+
+    /// Buffers that older Hugging Face GPT-NeoX checkpoints store beside the parameters (the causal mask and the
+    /// rotary frequencies). They are derived from the config, so reading skips them.
+    static func isDerivedBuffer(_ name: String) -> Bool {
+        name.hasSuffix(".attention.bias") || name.hasSuffix(".attention.masked_bias") || name.hasSuffix(".inv_freq")
+    }
+
+    /// Write the model (and optionally the optimizer with `metadata`) into `directory`, creating it if needed.
+    public static func save(_ model: GPTNeoX, optimizer: AdamW? = nil, metadata: [String: String] = [:],
+                            to directory: String) throws {
+        try FileIO.makeDirectories(directory)
+        // transformers refuses a safetensors file whose metadata lacks format "pt".
+        try Safetensors.write(model.namedParameters, metadata: ["format": "pt"], to: directory + "/" + modelFile)
+        // The config plus the model's name under the key transformers itself records it in.
+        var config = JSONObject([("_name_or_path", .string(model.config.name))])
+        for (key, value) in model.config.huggingFaceJSON.object?.pairs ?? [] { config[key] = value }
+        try FileIO.writeAtomically(directory + "/" + configFile, text: JSON.object(config).serialized(pretty: true) + "\n")
+        if let optimizer {
+            var meta = metadata
+            meta["adamw.step"] = String(optimizer.step)
+            let n = optimizer.m.count
+            try Safetensors.write([("adamw.m", Tensor(viewing: optimizer.m, offset: 0, shape: [n])),
+                                   ("adamw.v", Tensor(viewing: optimizer.v, offset: 0, shape: [n]))],
+                                  metadata: meta, to: directory + "/" + trainerStateFile)
+        }
+    }
+
+    /// The model in `directory`: its config.json, then every parameter from model.safetensors.
+    public static func loadModel(from directory: String) throws -> GPTNeoX {
+        let configPath = directory + "/" + configFile
+        let bytes = try FileIO.read(configPath)
+        let json: JSON
+        do { json = try JSON.parse(bytes, file: configPath) } catch { throw ModelError("\(error)") }
+        let config = try NeoXConfig(huggingFace: json, file: configPath)
+        let model = GPTNeoX(config: config)
+        try loadParameters(into: model, from: directory + "/" + modelFile)
+        return model
+    }
+
+    /// Read a safetensors file (F32, F16 or BF16) straight into the model's parameter buffer. Every parameter must be
+    /// present with its exact shape; a tensor the model does not have is an error too (a different architecture),
+    /// except the derived buffers older checkpoints carry.
+    public static func loadParameters(into model: GPTNeoX, from path: String) throws {
+        if !FileIO.exists(path) && FileIO.exists(path + ".index.json") {
+            throw ModelError("\(path): sharded checkpoints (\(path).index.json) are not supported; merge the shards")
+        }
+        let file = try SafetensorsFile(path: path)
+        var problems: [String] = []
+        for (name, tensor) in model.namedParameters {
+            guard let entry = file.entry(name) else { problems.append("missing tensor \"\(name)\" \(tensor.shape)"); continue }
+            guard entry.shape == tensor.shape else {
+                problems.append("tensor \"\(name)\" has shape \(entry.shape), the model needs \(tensor.shape)")
+                continue
+            }
+            try file.read(name, into: tensor.pointer, count: tensor.count)
+        }
+        let known = Set(model.layout.entries.map(\.name))
+        for name in file.names where !known.contains(name) && !isDerivedBuffer(name) {
+            problems.append("unexpected tensor \"\(name)\" (not a parameter of \(model.config.name))")
+        }
+        if !problems.isEmpty {
+            let shown = problems.prefix(5).joined(separator: "; ")
+            let more = problems.count > 5 ? "; and \(problems.count - 5) more" : ""
+            throw ModelError("\(path): does not match the config: \(shown)\(more)")
+        }
+    }
+
+    /// Restore AdamW's moments and step from `directory`; returns the metadata saved with them.
+    @discardableResult
+    public static func loadTrainerState(into optimizer: AdamW, from directory: String) throws -> [String: String] {
+        let path = directory + "/" + trainerStateFile
+        let file = try SafetensorsFile(path: path)
+        for (name, buffer) in [("adamw.m", optimizer.m), ("adamw.v", optimizer.v)] {
+            guard let entry = file.entry(name) else { throw ModelError("\(path): missing tensor \"\(name)\"") }
+            guard entry.shape == [buffer.count] else {
+                throw ModelError("\(path): tensor \"\(name)\" has shape \(entry.shape), the optimizer needs [\(buffer.count)]")
+            }
+            try file.read(name, into: buffer.base, count: buffer.count)
+        }
+        guard let stepText = file.metadata["adamw.step"], let step = Int(stepText), step >= 0 else {
+            throw ModelError("\(path): metadata \"adamw.step\" is missing or not a non-negative integer")
+        }
+        optimizer.step = step
+        return file.metadata
+    }
+}

@@ -1,0 +1,338 @@
+// GPT-NeoX, as Polyglot-Ko uses it, at any size: forward, backward, and a KV-cached forward for generation.
+//
+//   let model = GPTNeoX(config: config, seed: 1)                  // Hugging Face's initialisation, from one seed
+//   model.zeroGradients()
+//   let (loss, tokens) = try model.forwardBackward(inputs: x, targets: y, batch: B, length: T)   // grads +=
+//   try model.loss(inputs: x, targets: y, batch: B, length: T)     // forward only
+//   try model.logits(inputs: x, batch: B, length: T)               // [B, T, V] view, forward only
+//   let cache = model.makeCache(); try model.forward(tokens: prompt, cache: cache)   // incremental decoding
+//
+// Inputs and targets. `inputs` and `targets` are [B, T] row-major token ids. targets[b, t] is the token the model must
+// predict *at* position t, i.e. inputs[b, t + 1] for language modelling, or −100 (ignored: prompt tokens, padding,
+// the last position). The caller does the shift; the model never looks ahead in `targets`. The loss is the mean of
+// −log p(target) over the positions whose target is not −100.
+//
+// Padding. Sequences of a micro-batch are right-padded to a common length: pad positions carry any valid token id and
+// target −100. Because they come after every real token, the causal mask already hides them from real tokens, and
+// their targets contribute nothing: padding changes neither the loss nor the gradients of the real tokens.
+//
+// Memory, as in llm.c: one buffer for all parameters carved by `config.parameterLayout` into Hugging Face-named
+// tensors, one of the same size for gradients, and one for activations sized for the largest (batch, length) seen so
+// far, reused by every later step (a steady-state training step allocates nothing).
+import Tensor
+
+public struct ModelError: Error, CustomStringConvertible {
+    public var problem: String
+    public init(_ problem: String) { self.problem = problem }
+    public var description: String { problem }
+}
+
+/// Pointers to one layer's tensors inside the parameter (or gradient) buffer.
+struct LayerTensors {
+    var ln1Weight, ln1Bias, ln2Weight, ln2Bias: FloatPointer
+    var qkvWeight, qkvBias, denseWeight, denseBias: FloatPointer
+    var fcWeight, fcBias, projWeight, projBias: FloatPointer   // mlp.dense_h_to_4h, mlp.dense_4h_to_h
+}
+
+/// Pointers to every parameter tensor of the model inside one buffer.
+struct ModelTensors {
+    var embedIn: FloatPointer
+    var layers: [LayerTensors]
+    var finalNormWeight, finalNormBias: FloatPointer
+    var embedOut: FloatPointer
+
+    init(config: NeoXConfig, buffer: FloatBuffer) {
+        var offsets: [String: Int] = [:]
+        for entry in config.parameterLayout.entries { offsets[entry.name] = entry.offset }
+        func p(_ name: String) -> FloatPointer { buffer.base + offsets[name]! }   // names come from the layout itself
+        embedIn = p("gpt_neox.embed_in.weight")
+        layers = (0..<config.numLayers).map { i in
+            let l = "gpt_neox.layers.\(i)."
+            return LayerTensors(
+                ln1Weight: p(l + "input_layernorm.weight"), ln1Bias: p(l + "input_layernorm.bias"),
+                ln2Weight: p(l + "post_attention_layernorm.weight"), ln2Bias: p(l + "post_attention_layernorm.bias"),
+                qkvWeight: p(l + "attention.query_key_value.weight"), qkvBias: p(l + "attention.query_key_value.bias"),
+                denseWeight: p(l + "attention.dense.weight"), denseBias: p(l + "attention.dense.bias"),
+                fcWeight: p(l + "mlp.dense_h_to_4h.weight"), fcBias: p(l + "mlp.dense_h_to_4h.bias"),
+                projWeight: p(l + "mlp.dense_4h_to_h.weight"), projBias: p(l + "mlp.dense_4h_to_h.bias"))
+        }
+        finalNormWeight = p("gpt_neox.final_layer_norm.weight")
+        finalNormBias = p("gpt_neox.final_layer_norm.bias")
+        embedOut = p("embed_out.weight")
+    }
+}
+
+public final class GPTNeoX {
+    public let config: NeoXConfig
+    public let layout: TensorLayout
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+    let weights: ModelTensors
+    let grads: ModelTensors
+    let rotary: Layers.RotaryTable
+    var activations: Activations?
+
+    /// A model with Hugging Face's initialisation (`GPTNeoXPreTrainedModel._init_weights`): Linear weights and the
+    /// embedding N(0, 0.02²), biases 0, LayerNorm weight 1 and bias 0. Draws are taken tensor by tensor in layout order
+    /// from SeededRandom(seed), so a seed names one set of weights.
+    public convenience init(config: NeoXConfig, seed: UInt64) {
+        self.init(config: config)
+        var rng = SeededRandom(seed: seed)
+        for (name, tensor) in namedParameters {
+            if name.hasSuffix("layernorm.weight") || name.hasSuffix("layer_norm.weight") { tensor.fill(1) }
+            else if name.hasSuffix(".bias") { tensor.zero() }
+            else { tensor.fillNormal(std: 0.02, using: &rng) }
+        }
+    }
+
+    /// A model whose parameters are all zero, to be filled by a checkpoint.
+    public init(config: NeoXConfig) {
+        precondition(config.problems.isEmpty, "GPTNeoX: bad config: \(config.problems.joined(separator: "; "))")
+        self.config = config
+        layout = config.parameterLayout
+        parameters = FloatBuffer(count: layout.totalCount)
+        gradients = FloatBuffer(count: layout.totalCount)
+        weights = ModelTensors(config: config, buffer: parameters)
+        grads = ModelTensors(config: config, buffer: gradients)
+        rotary = Layers.RotaryTable(dims: config.rotaryDims, base: config.rotaryBase, positions: config.maxPositions)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] { layout.views(of: parameters) }
+    public var namedGradients: [(name: String, tensor: Tensor)] { layout.views(of: gradients) }
+
+    /// The parameter tensor Hugging Face calls `name`, e.g. "gpt_neox.layers.0.attention.dense.weight".
+    public func parameter(_ name: String) -> Tensor { view(name, of: parameters) }
+    public func gradient(_ name: String) -> Tensor { view(name, of: gradients) }
+
+    private func view(_ name: String, of buffer: FloatBuffer) -> Tensor {
+        guard let entry = layout.entries.first(where: { $0.name == name }) else {
+            preconditionFailure("GPTNeoX has no parameter named \(name)")
+        }
+        return Tensor(viewing: buffer, offset: entry.offset, shape: entry.shape)
+    }
+
+    public func zeroGradients() { gradients.base.update(repeating: 0, count: gradients.count) }
+
+    // MARK: - Public passes
+
+    /// Forward and backward over one micro-batch. Gradients are *added* to `gradients`.
+    ///
+    /// Returns the mean loss over this micro-batch's counted positions (targets ≠ −100) and their number. The gradient
+    /// added is that of (sum of the losses) / `lossDivisor`, where `lossDivisor` defaults to this micro-batch's count.
+    /// For gradient accumulation pass the count of the whole batch: the summed gradients are then exactly those of the
+    /// mean over every counted token of the batch, however the batch is split. (Hugging Face's Trainer instead
+    /// averages per-micro-batch means, which weighs a token in a short micro-batch more; we do not.)
+    /// With no counted position the loss is 0 and nothing is added.
+    @discardableResult
+    public func forwardBackward(inputs: [Int32], targets: [Int32], batch: Int, length: Int,
+                                lossDivisor: Int? = nil) throws -> (loss: Float, tokens: Int) {
+        try validate(inputs: inputs, targets: targets, batch: batch, length: length)
+        if let lossDivisor, lossDivisor <= 0 { throw ModelError("lossDivisor must be positive, got \(lossDivisor)") }
+        return inputs.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { y in
+                forward(tokens: x, batch: batch, length: length, cache: nil)
+                let (sum, count) = computeLoss(targets: y)
+                guard count > 0 else { return (0, 0) }
+                backward(tokens: x, targets: y, batch: batch, length: length,
+                         scale: 1 / Float(lossDivisor ?? count))
+                return (Float(sum / Double(count)), count)
+            }
+        }
+    }
+
+    /// Forward only: the mean loss over counted positions and their number.
+    public func loss(inputs: [Int32], targets: [Int32], batch: Int, length: Int) throws -> (loss: Float, tokens: Int) {
+        try validate(inputs: inputs, targets: targets, batch: batch, length: length)
+        return inputs.withUnsafeBufferPointer { x in
+            targets.withUnsafeBufferPointer { y in
+                forward(tokens: x, batch: batch, length: length, cache: nil)
+                let (sum, count) = computeLoss(targets: y)
+                return (count > 0 ? Float(sum / Double(count)) : 0, count)
+            }
+        }
+    }
+
+    /// Forward only: the logits [batch, length, vocab], a view of the model's activation memory that the next call
+    /// overwrites (copy `.values` to keep them).
+    public func logits(inputs: [Int32], batch: Int, length: Int) throws -> Tensor {
+        try validate(inputs: inputs, targets: nil, batch: batch, length: length)
+        inputs.withUnsafeBufferPointer { forward(tokens: $0, batch: batch, length: length, cache: nil) }
+        return Tensor(viewing: activations!.buffer, offset: activations!.logits - activations!.buffer.base,
+                      shape: [batch, length, config.vocabSize])
+    }
+
+    /// Incremental decoding of one sequence: run `tokens` (the prompt, then one token at a time) after what `cache`
+    /// already holds, and return the logits of these tokens, [tokens.count, vocab] (a view, overwritten by the next
+    /// call). The logits of the last row predict the next token.
+    public func forward(tokens: [Int32], cache: KVCache) throws -> Tensor {
+        guard cache.layers == config.numLayers, cache.width == config.hiddenSize else {
+            throw ModelError("this KV cache was made for another model")
+        }
+        guard cache.length + tokens.count <= cache.capacity else {
+            throw ModelError("KV cache holds \(cache.length) of \(cache.capacity) positions; \(tokens.count) more do not fit")
+        }
+        try validate(inputs: tokens, targets: nil, batch: 1, length: tokens.count)
+        tokens.withUnsafeBufferPointer { forward(tokens: $0, batch: 1, length: tokens.count, cache: cache) }
+        return Tensor(viewing: activations!.buffer, offset: activations!.logits - activations!.buffer.base,
+                      shape: [tokens.count, config.vocabSize])
+    }
+
+    public func makeCache(capacity: Int? = nil) -> KVCache {
+        KVCache(config: config, capacity: min(capacity ?? config.maxPositions, config.maxPositions))
+    }
+
+    /// Token ids and targets come from data, so they are checked here and reported, never trusted.
+    func validate(inputs: [Int32], targets: [Int32]?, batch: Int, length: Int) throws {
+        guard batch > 0, length > 0 else { throw ModelError("batch \(batch) × length \(length) is empty") }
+        guard length <= config.maxPositions else {
+            throw ModelError("length \(length) exceeds max_position_embeddings \(config.maxPositions)")
+        }
+        guard inputs.count == batch * length else {
+            throw ModelError("inputs hold \(inputs.count) tokens, expected batch \(batch) × length \(length)")
+        }
+        let v = Int32(config.vocabSize)
+        for (i, token) in inputs.enumerated() where token < 0 || token >= v {
+            throw ModelError("input token \(token) at sequence \(i / length), position \(i % length) is outside the vocabulary 0..<\(v)")
+        }
+        guard let targets else { return }
+        guard targets.count == inputs.count else {
+            throw ModelError("targets hold \(targets.count) tokens, inputs \(inputs.count)")
+        }
+        for (i, target) in targets.enumerated() where target != Layers.ignoreIndex && (target < 0 || target >= v) {
+            throw ModelError("target \(target) at sequence \(i / length), position \(i % length) is neither −100 nor in 0..<\(v)")
+        }
+    }
+
+    // MARK: - Forward
+
+    private func reserve(tokens: Int, attention: Int) -> Activations {
+        if let a = activations, a.tokenCapacity >= tokens, a.attentionCapacity >= attention { return a }
+        let a = Activations(config: config, tokens: max(tokens, activations?.tokenCapacity ?? 0),
+                            attention: max(attention, activations?.attentionCapacity ?? 0))
+        activations = a
+        return a
+    }
+
+    /// Embedding → layers → final LayerNorm → logits, keeping what backward needs. With a cache, the tokens continue
+    /// the cached sequence (batch 1): their keys and values are appended and attention looks at all cached positions.
+    func forward(tokens: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int, cache: KVCache?) {
+        let d = config.hiddenSize, ff = config.intermediateSize, H = config.numHeads, hd = config.headDim
+        let N = B * T, eps = config.layerNormEps
+        let firstPosition = cache?.length ?? 0, keys = firstPosition + T
+        let a = reserve(tokens: N, attention: B * H * T * keys)
+
+        Layers.embeddingForward(out: a.embedded, tokens: tokens, table: weights.embedIn, width: d)
+        var x = a.embedded
+        for (l, w) in weights.layers.enumerated() {
+            let s = a.layers[l]
+            // Attention branch: LayerNorm → fused QKV → rotary on q, k → causal attention → dense
+            Layers.layernormForward(out: s.ln1Out, mean: s.ln1Mean, rstd: s.ln1Rstd, inp: x,
+                                    weight: w.ln1Weight, bias: w.ln1Bias, rows: N, width: d, eps: eps)
+            Layers.linearForward(out: s.qkv, inp: s.ln1Out, weight: w.qkvWeight, bias: w.qkvBias,
+                                 rows: N, inFeatures: d, outFeatures: 3 * d)
+            rotary.forward(qkv: s.qkv, batch: B, length: T, heads: H, headDim: hd, firstPosition: firstPosition)
+            let q = Layers.HeadMatrices.fused(s.qkv, part: 0, length: T, heads: H, headDim: hd)
+            var k = Layers.HeadMatrices.fused(s.qkv, part: 1, length: T, heads: H, headDim: hd)
+            var v = Layers.HeadMatrices.fused(s.qkv, part: 2, length: T, heads: H, headDim: hd)
+            if let cache {
+                cache.append(layer: l, qkv: s.qkv, count: T, heads: H, headDim: hd)
+                (k, v) = (cache.keys(layer: l), cache.values(layer: l))
+            }
+            Layers.attentionForward(y: s.attnY, att: s.att, q: q, k: k, v: v,
+                                    batch: B, heads: H, queries: T, keys: keys, headDim: hd)
+            // Residual: parallel  out = x + attn(ln1(x)) + mlp(ln2(x))
+            //           sequential h = x + attn(ln1(x)); out = h + mlp(ln2(h))
+            let mlpInput: FloatPointer
+            if config.useParallelResidual {
+                s.output.update(from: x, count: N * d)
+                Layers.linearForward(out: s.output, inp: s.attnY, weight: w.denseWeight, bias: w.denseBias,
+                                     rows: N, inFeatures: d, outFeatures: d, accumulate: true)
+                mlpInput = x
+            } else {
+                s.residualMid.update(from: x, count: N * d)
+                Layers.linearForward(out: s.residualMid, inp: s.attnY, weight: w.denseWeight, bias: w.denseBias,
+                                     rows: N, inFeatures: d, outFeatures: d, accumulate: true)
+                s.output.update(from: s.residualMid, count: N * d)
+                mlpInput = s.residualMid
+            }
+            // MLP branch: LayerNorm → d_ff → GELU → d, added into the output
+            Layers.layernormForward(out: s.ln2Out, mean: s.ln2Mean, rstd: s.ln2Rstd, inp: mlpInput,
+                                    weight: w.ln2Weight, bias: w.ln2Bias, rows: N, width: d, eps: eps)
+            Layers.linearForward(out: s.fc, inp: s.ln2Out, weight: w.fcWeight, bias: w.fcBias,
+                                 rows: N, inFeatures: d, outFeatures: ff)
+            Layers.geluForward(out: s.fcGelu, inp: s.fc, count: N * ff)
+            Layers.linearForward(out: s.output, inp: s.fcGelu, weight: w.projWeight, bias: w.projBias,
+                                 rows: N, inFeatures: ff, outFeatures: d, accumulate: true)
+            x = s.output
+        }
+        cache?.length += T
+        Layers.layernormForward(out: a.finalNormOut, mean: a.finalNormMean, rstd: a.finalNormRstd, inp: x,
+                                weight: weights.finalNormWeight, bias: weights.finalNormBias,
+                                rows: N, width: d, eps: eps)
+        Layers.linearForward(out: a.logits, inp: a.finalNormOut, weight: weights.embedOut, bias: nil,
+                             rows: N, inFeatures: d, outFeatures: config.vocabSize)
+    }
+
+    private func computeLoss(targets: UnsafeBufferPointer<Int32>) -> (sum: Double, count: Int) {
+        let a = activations!
+        return Layers.crossEntropyForward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
+                                          targets: targets, vocab: config.vocabSize)
+    }
+
+    // MARK: - Backward
+
+    /// Gradients of (Σ losses) · scale, added to `gradients`. Runs the forward's steps in reverse; dResidual carries
+    /// the gradient of the residual stream from layer to layer.
+    func backward(tokens: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int,
+                  scale: Float) {
+        let d = config.hiddenSize, ff = config.intermediateSize, H = config.numHeads, hd = config.headDim
+        let N = B * T
+        let a = activations!
+        Layers.crossEntropyBackward(logits: a.logits, logSumExp: a.logSumExp, targets: targets,
+                                    vocab: config.vocabSize, scale: scale)          // a.logits now holds dlogits
+        Layers.linearBackward(dinp: a.dNormOut, dweight: grads.embedOut, dbias: nil, dout: a.logits,
+                              inp: a.finalNormOut, weight: weights.embedOut,
+                              rows: N, inFeatures: d, outFeatures: config.vocabSize)
+        a.dResidual.update(repeating: 0, count: N * d)
+        let last = a.layers.last?.output ?? a.embedded
+        Layers.layernormBackward(dinp: a.dResidual, dweight: grads.finalNormWeight, dbias: grads.finalNormBias,
+                                 dout: a.dNormOut, inp: last, weight: weights.finalNormWeight,
+                                 mean: a.finalNormMean, rstd: a.finalNormRstd, rows: N, width: d)
+
+        for l in stride(from: config.numLayers - 1, through: 0, by: -1) {
+            let w = weights.layers[l], g = grads.layers[l], s = a.layers[l]
+            let x = l == 0 ? a.embedded : a.layers[l - 1].output
+            let mlpInput = config.useParallelResidual ? x : s.residualMid
+            // dResidual = ∂loss/∂out. MLP branch first: out = … + proj(gelu(fc(ln2(mlpInput))))
+            Layers.linearBackward(dinp: a.dFC, dweight: g.projWeight, dbias: g.projBias, dout: a.dResidual,
+                                  inp: s.fcGelu, weight: w.projWeight, rows: N, inFeatures: ff, outFeatures: d)
+            Layers.geluBackward(dinp: a.dFC, inp: s.fc, dout: a.dFC, count: N * ff)
+            Layers.linearBackward(dinp: a.dNormOut, dweight: g.fcWeight, dbias: g.fcBias, dout: a.dFC,
+                                  inp: s.ln2Out, weight: w.fcWeight, rows: N, inFeatures: d, outFeatures: ff)
+            let ln2Backward = {
+                Layers.layernormBackward(dinp: a.dResidual, dweight: g.ln2Weight, dbias: g.ln2Bias, dout: a.dNormOut,
+                                         inp: mlpInput, weight: w.ln2Weight, mean: s.ln2Mean, rstd: s.ln2Rstd,
+                                         rows: N, width: d)
+            }
+            // Sequential: the MLP's input h = x + attn feeds the LayerNorm, so dResidual becomes ∂loss/∂h before the
+            // attention branch reads it. Parallel: attention reads ∂loss/∂out itself, so LN2's share waits.
+            if !config.useParallelResidual { ln2Backward() }
+            Layers.linearBackward(dinp: a.dAttnY, dweight: g.denseWeight, dbias: g.denseBias, dout: a.dResidual,
+                                  inp: s.attnY, weight: w.denseWeight, rows: N, inFeatures: d, outFeatures: d)
+            if config.useParallelResidual { ln2Backward() }
+            // Attention → un-rotate → fused QKV → LN1, which adds its share into dResidual (now ∂loss/∂x).
+            let fused = { (m: FloatPointer, part: Int) in
+                Layers.HeadMatrices.fused(m, part: part, length: T, heads: H, headDim: hd)
+            }
+            Layers.attentionBackward(dq: fused(a.dQKV, 0), dk: fused(a.dQKV, 1), dv: fused(a.dQKV, 2), datt: a.dAtt,
+                                     dy: a.dAttnY, att: s.att, q: fused(s.qkv, 0), k: fused(s.qkv, 1),
+                                     v: fused(s.qkv, 2), batch: B, heads: H, length: T, headDim: hd)
+            rotary.backward(dqkv: a.dQKV, batch: B, length: T, heads: H, headDim: hd)
+            Layers.linearBackward(dinp: a.dNormOut, dweight: g.qkvWeight, dbias: g.qkvBias, dout: a.dQKV,
+                                  inp: s.ln1Out, weight: w.qkvWeight, rows: N, inFeatures: d, outFeatures: 3 * d)
+            Layers.layernormBackward(dinp: a.dResidual, dweight: g.ln1Weight, dbias: g.ln1Bias, dout: a.dNormOut,
+                                     inp: x, weight: w.ln1Weight, mean: s.ln1Mean, rstd: s.ln1Rstd, rows: N, width: d)
+        }
+        Layers.embeddingBackward(dtable: grads.embedIn, tokens: tokens, dout: a.dResidual, width: d)
+    }
+}

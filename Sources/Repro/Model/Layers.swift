@@ -1,0 +1,371 @@
+// The kernels of GPT-NeoX, each forward beside its backward, in the manner of llm.c's train_gpt2.c.
+//
+// Every function works on raw float pointers into the model's big buffers: activations are row-major [rows, width]
+// matrices where a row is one token (rows = batch · length). Backward functions *accumulate* (+=) into parameter
+// gradients, because gradients are summed over micro-batches; what they do to input gradients is stated per function.
+// Every matrix product is a BLAS call; the loops left are element-wise or per-row and are written to vectorise.
+import Dispatch
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+typealias FloatPointer = UnsafeMutablePointer<Float>
+
+enum Layers {
+    /// Run `body(i)` for i in 0..<count on both cores. Callers give each i disjoint memory to write and a fixed amount
+    /// of work, so the result never depends on how many threads there are.
+    static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 { for i in 0..<count { body(i) }; return }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
+    /// Split `count` elements into chunks of `chunk` and run them in parallel: for element-wise loops.
+    static func parallelChunks(_ count: Int, chunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        parallelFor((count + chunk - 1) / chunk) { c in body(c * chunk..<min(count, (c + 1) * chunk)) }
+    }
+
+    // MARK: - Token embedding
+
+    /// out[n, :] = table[tokens[n], :]. Tokens were range-checked by the caller.
+    static func embeddingForward(out: FloatPointer, tokens: UnsafeBufferPointer<Int32>, table: UnsafePointer<Float>,
+                                 width: Int) {
+        for (n, token) in tokens.enumerated() {
+            (out + n * width).update(from: table + Int(token) * width, count: width)
+        }
+    }
+
+    /// dtable[tokens[n], :] += dout[n, :]
+    static func embeddingBackward(dtable: FloatPointer, tokens: UnsafeBufferPointer<Int32>, dout: UnsafePointer<Float>,
+                                  width: Int) {
+        for (n, token) in tokens.enumerated() {
+            Kernels.add(dout + n * width, into: dtable + Int(token) * width, count: width)
+        }
+    }
+
+    // MARK: - LayerNorm
+
+    /// out = (x − mean) / sqrt(var + eps) · weight + bias per row, with the biased variance as torch uses.
+    /// Saves each row's mean and 1/std for the backward pass.
+    static func layernormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer, inp: UnsafePointer<Float>,
+                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                 rows: Int, width: Int, eps: Float) {
+        for r in 0..<rows {
+            let x = inp + r * width, y = out + r * width
+            let m = Kernels.sum(x, count: width) / Float(width)
+            var variance: Float = 0
+            for i in 0..<width { let c = x[i] - m; variance += c * c }
+            variance /= Float(width)
+            let s = 1 / (variance + eps).squareRoot()
+            for i in 0..<width { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
+            mean[r] = m
+            rstd[r] = s
+        }
+    }
+
+    /// dinp += ∂loss/∂x (accumulates: x is a residual stream that other branches also feed), dweight, dbias +=.
+    /// With x̂ = (x − mean)·rstd and g = dout·weight: dx = rstd · (g − mean(g) − x̂ · mean(g·x̂)).
+    static func layernormBackward(dinp: FloatPointer, dweight: FloatPointer, dbias: FloatPointer,
+                                  dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
+        for r in 0..<rows {
+            let x = inp + r * width, dy = dout + r * width, dx = dinp + r * width
+            let m = mean[r], s = rstd[r]
+            var gMean: Float = 0, gxMean: Float = 0
+            for i in 0..<width {
+                let g = dy[i] * weight[i]
+                gMean += g
+                gxMean += g * (x[i] - m) * s
+            }
+            gMean /= Float(width)
+            gxMean /= Float(width)
+            for i in 0..<width {
+                let xHat = (x[i] - m) * s
+                dbias[i] += dy[i]
+                dweight[i] += dy[i] * xHat
+                dx[i] += s * (dy[i] * weight[i] - gMean - xHat * gxMean)
+            }
+        }
+    }
+
+    // MARK: - Linear (torch.nn.Linear: weight stored [out, in])
+
+    /// out = inp · weightᵀ + bias, or out += that when `accumulate` (how residual branches add themselves in).
+    static func linearForward(out: FloatPointer, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int,
+                              accumulate: Bool = false) {
+        if let bias {
+            for r in 0..<rows {
+                let y = out + r * outFeatures
+                if accumulate { Kernels.add(bias, into: y, count: outFeatures) }
+                else { y.update(from: bias, count: outFeatures) }
+            }
+        }
+        gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+             a: inp, lda: inFeatures, b: weight, ldb: inFeatures,
+             beta: (bias != nil || accumulate) ? 1 : 0, c: out, ldc: outFeatures)
+    }
+
+    /// dinp = dout · weight (overwritten), dweight += doutᵀ · inp, dbias += Σ_rows dout.
+    static func linearBackward(dinp: FloatPointer, dweight: FloatPointer, dbias: FloatPointer?,
+                               dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                               rows: Int, inFeatures: Int, outFeatures: Int) {
+        gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+             a: dout, lda: outFeatures, b: weight, ldb: inFeatures, beta: 0, c: dinp, ldc: inFeatures)
+        gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
+             a: dout, lda: outFeatures, b: inp, ldb: inFeatures, beta: 1, c: dweight, ldc: inFeatures)
+        if let dbias {
+            for r in 0..<rows { Kernels.add(dout + r * outFeatures, into: dbias, count: outFeatures) }
+        }
+    }
+
+    // MARK: - The fused QKV layout
+    //
+    // query_key_value produces 3d numbers per token, laid out per head: [q_h0, k_h0, v_h0, q_h1, k_h1, v_h1, …], each
+    // headDim wide (Hugging Face views it as [.., heads, 3·headDim] and chunks the last axis in three). We never copy
+    // q, k and v out: a `HeadMatrices` names where head h of sequence b starts and how far apart its rows (tokens) are,
+    // and BLAS reads them in place with that row stride. Splitting the fused output is then pure indexing, and so is
+    // writing the gradient of the three parts back into one dqkv matrix.
+
+    struct HeadMatrices {
+        var base: FloatPointer
+        var batchStride: Int     // floats from sequence b to b+1
+        var headStride: Int      // floats from head h to h+1
+        var rowStride: Int       // floats from one position to the next (BLAS's leading dimension)
+
+        @inline(__always) func at(_ b: Int, _ h: Int) -> FloatPointer { base + b * batchStride + h * headStride }
+
+        /// Part 0 (q), 1 (k) or 2 (v) of a fused [batch, length, 3d] QKV matrix.
+        static func fused(_ qkv: FloatPointer, part: Int, length: Int, heads: Int, headDim: Int) -> HeadMatrices {
+            let d3 = 3 * heads * headDim
+            return HeadMatrices(base: qkv + part * headDim, batchStride: length * d3, headStride: 3 * headDim,
+                                rowStride: d3)
+        }
+    }
+
+    // MARK: - Rotary position embedding ("rotate half", on the first `dims` numbers of each head's q and k)
+
+    /// cos and sin of position · inv_freq[i] for every position and i < dims/2, computed in float32 exactly as
+    /// Hugging Face does (inv_freq = 1 / base^(2i/dims) in float32, a float32 product with the position), so that
+    /// published weights see the angles they were trained with.
+    struct RotaryTable {
+        let dims: Int
+        let positions: Int
+        let cos: [Float]    // [positions, dims/2]
+        let sin: [Float]
+
+        init(dims: Int, base: Double, positions: Int) {
+            self.dims = dims
+            self.positions = positions
+            let half = dims / 2
+            let inverseFrequency = (0..<half).map { i in 1 / powf(Float(base), Float(2 * i) / Float(dims)) }
+            var c = [Float](repeating: 1, count: positions * half), s = [Float](repeating: 0, count: positions * half)
+            for p in 0..<positions {
+                for i in 0..<half {
+                    let angle = Float(p) * inverseFrequency[i]
+                    c[p * half + i] = cosf(angle)
+                    s[p * half + i] = sinf(angle)
+                }
+            }
+            cos = c
+            sin = s
+        }
+
+        /// Rotate q and k of every head in place. Pairs are (x[i], x[i + dims/2]):
+        /// x·cos + rotate_half(x)·sin with rotate_half([x1, x2]) = [−x2, x1] is, per pair, a rotation by the angle.
+        /// Token t of each sequence sits at position firstPosition + t (nonzero when a KV cache holds earlier tokens).
+        func forward(qkv: FloatPointer, batch: Int, length: Int, heads: Int, headDim: Int, firstPosition: Int) {
+            rotate(qkv, batch: batch, length: length, heads: heads, headDim: headDim, firstPosition: firstPosition,
+                   direction: 1)
+        }
+
+        /// The backward of a rotation is the rotation by the opposite angle (its transpose), applied in place to the
+        /// gradients of q and k.
+        func backward(dqkv: FloatPointer, batch: Int, length: Int, heads: Int, headDim: Int) {
+            rotate(dqkv, batch: batch, length: length, heads: heads, headDim: headDim, firstPosition: 0, direction: -1)
+        }
+
+        private func rotate(_ qkv: FloatPointer, batch: Int, length: Int, heads: Int, headDim: Int,
+                            firstPosition: Int, direction: Float) {
+            let half = dims / 2
+            guard half > 0 else { return }
+            precondition(firstPosition + length <= positions, "rotary table covers \(positions) positions")
+            cos.withUnsafeBufferPointer { cosTable in
+                sin.withUnsafeBufferPointer { sinTable in
+                    for b in 0..<batch {
+                        for t in 0..<length {
+                            let c = cosTable.baseAddress! + (firstPosition + t) * half
+                            let s = sinTable.baseAddress! + (firstPosition + t) * half
+                            let row = qkv + (b * length + t) * 3 * heads * headDim
+                            for h in 0..<heads {
+                                for part in 0..<2 {           // q, then k; v is not rotated
+                                    let x = row + h * 3 * headDim + part * headDim
+                                    for i in 0..<half {
+                                        let x1 = x[i], x2 = x[i + half], sn = direction * s[i]
+                                        x[i] = x1 * c[i] - x2 * sn
+                                        x[i + half] = x2 * c[i] + x1 * sn
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Causal self-attention
+
+    /// y[b, t, h·headDim ..< (h+1)·headDim] = softmax(q kᵀ / sqrt(headDim), causal) · v for each sequence and head.
+    /// Queries are the last `queries` of `keys` positions: query i may look at keys 0 ... keys − queries + i. In training
+    /// queries == keys; with a KV cache the keys include earlier tokens. `att` keeps the probabilities [B, H, Tq, Tk].
+    ///
+    /// Padding: sequences are right-padded, so every pad position comes after all real tokens, and the causal mask
+    /// already keeps real tokens from attending to them. No separate padding mask is needed.
+    static func attentionForward(y: FloatPointer, att: FloatPointer, q: HeadMatrices, k: HeadMatrices,
+                                 v: HeadMatrices, batch: Int, heads: Int, queries: Int, keys: Int, headDim: Int) {
+        let width = heads * headDim
+        let scale = 1 / Float(headDim).squareRoot()
+        let block = queries * keys
+        // Scores, all of them (BLAS is faster at the full square than we are at the triangle).
+        for b in 0..<batch {
+            for h in 0..<heads {
+                gemm(transposeA: false, transposeB: true, m: queries, n: keys, k: headDim, alpha: scale,
+                     a: q.at(b, h), lda: q.rowStride, b: k.at(b, h), ldb: k.rowStride,
+                     c: att + (b * heads + h) * block, ldc: keys)
+            }
+        }
+        // Causal softmax per row; masked entries become exactly 0 so the next product may run over every key.
+        parallelFor(batch * heads) { bh in
+            for i in 0..<queries {
+                let row = att + bh * block + i * keys
+                let visible = keys - queries + i + 1
+                Kernels.softmax(row, count: visible)
+                if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+            }
+        }
+        for b in 0..<batch {
+            for h in 0..<heads {
+                gemm(transposeA: false, transposeB: false, m: queries, n: headDim, k: keys,
+                     a: att + (b * heads + h) * block, lda: keys, b: v.at(b, h), ldb: v.rowStride,
+                     c: y + b * queries * width + h * headDim, ldc: width)
+            }
+        }
+    }
+
+    /// Training only (queries == keys == length). From dy [B, T, d] writes dq, dk, dv (overwritten, in their fused
+    /// slots of dqkv) — gradients with respect to the *rotated* q and k; RotaryTable.backward then un-rotates them.
+    /// `datt` is scratch of the size of `att`.
+    static func attentionBackward(dq: HeadMatrices, dk: HeadMatrices, dv: HeadMatrices, datt: FloatPointer,
+                                  dy: UnsafePointer<Float>, att: UnsafePointer<Float>,
+                                  q: HeadMatrices, k: HeadMatrices, v: HeadMatrices,
+                                  batch: Int, heads: Int, length: Int, headDim: Int) {
+        let width = heads * headDim, T = length, block = T * T
+        let scale = 1 / Float(headDim).squareRoot()
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let dyBH = dy + b * T * width + h * headDim
+                let attBH = att + (b * heads + h) * block, dattBH = datt + (b * heads + h) * block
+                // y = att · v  ⇒  dv = attᵀ · dy,  datt = dy · vᵀ
+                gemm(transposeA: true, transposeB: false, m: T, n: headDim, k: T,
+                     a: attBH, lda: T, b: dyBH, ldb: width, c: dv.at(b, h), ldc: dv.rowStride)
+                gemm(transposeA: false, transposeB: true, m: T, n: T, k: headDim,
+                     a: dyBH, lda: width, b: v.at(b, h), ldb: v.rowStride, c: dattBH, ldc: T)
+            }
+        }
+        // Softmax backward per row: ds_j = p_j (dp_j − Σ_k p_k dp_k). Masked entries have p = 0, hence ds = 0.
+        parallelFor(batch * heads) { bh in
+            for i in 0..<T {
+                let p = att + bh * block + i * T, d = datt + bh * block + i * T
+                let visible = i + 1
+                let pd = Kernels.dot(p, d, count: visible)
+                for j in 0..<visible { d[j] = p[j] * (d[j] - pd) }
+                if visible < T { (d + visible).update(repeating: 0, count: T - visible) }
+            }
+        }
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let dsBH = datt + (b * heads + h) * block
+                // scores = scale · q kᵀ  ⇒  dq = scale · ds · k,  dk = scale · dsᵀ · q
+                gemm(transposeA: false, transposeB: false, m: T, n: headDim, k: T, alpha: scale,
+                     a: dsBH, lda: T, b: k.at(b, h), ldb: k.rowStride, c: dq.at(b, h), ldc: dq.rowStride)
+                gemm(transposeA: true, transposeB: false, m: T, n: headDim, k: T, alpha: scale,
+                     a: dsBH, lda: T, b: q.at(b, h), ldb: q.rowStride, c: dk.at(b, h), ldc: dk.rowStride)
+            }
+        }
+    }
+
+    // MARK: - GELU, the exact (erf) form that hidden_act "gelu" names
+
+    /// out = x · Φ(x) = 0.5 · x · (1 + erf(x / √2))
+    static func geluForward(out: FloatPointer, inp: UnsafePointer<Float>, count: Int) {
+        parallelChunks(count) { range in
+            for i in range { out[i] = 0.5 * inp[i] * (1 + erff(inp[i] * Float(0.5).squareRoot())) }
+        }
+    }
+
+    /// dinp = dout · (Φ(x) + x · φ(x)); `dinp` may be the same memory as `dout`.
+    static func geluBackward(dinp: FloatPointer, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, count: Int) {
+        let invSqrt2 = Float(0.5).squareRoot(), invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
+        parallelChunks(count) { range in
+            for i in range {
+                let x = inp[i]
+                let cdf = 0.5 * (1 + erff(x * invSqrt2))
+                let pdf = invSqrt2Pi * expf(-0.5 * x * x)
+                dinp[i] = dout[i] * (cdf + x * pdf)
+            }
+        }
+    }
+
+    // MARK: - Cross-entropy with ignore index
+
+    /// The target that marks a position as not predicted (prompt tokens, padding): PyTorch's ignore_index.
+    static let ignoreIndex: Int32 = -100
+
+    /// Per row: logsumexp of the logits into `logSumExp`, and loss = logsumexp − logit[target] into `losses`
+    /// (0 for an ignored row). Returns the sum of losses (in Double, added in row order) and the number of counted rows.
+    static func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: UnsafePointer<Float>,
+                                    targets: UnsafeBufferPointer<Int32>, vocab: Int) -> (sum: Double, count: Int) {
+        let rows = targets.count
+        let chunk = 8
+        parallelFor((rows + chunk - 1) / chunk) { c in
+            for r in c * chunk..<min(rows, (c + 1) * chunk) {
+                let target = targets[r]
+                if target == ignoreIndex { losses[r] = 0; logSumExp[r] = 0; continue }
+                let z = logits + r * vocab
+                let m = Kernels.max(z, count: vocab)
+                var total: Float = 0
+                for j in 0..<vocab { total += expf(z[j] - m) }
+                let lse = m + logf(total)
+                logSumExp[r] = lse
+                losses[r] = lse - z[Int(target)]
+            }
+        }
+        var sum: Double = 0, count = 0
+        for r in 0..<rows where targets[r] != ignoreIndex {
+            sum += Double(losses[r])
+            count += 1
+        }
+        return (sum, count)
+    }
+
+    /// Turns logits into their gradient, in place: (softmax − onehot(target)) · scale, and a row of zeros where the
+    /// target is ignored, so ignored positions send nothing back through the output matrix.
+    static func crossEntropyBackward(logits: FloatPointer, logSumExp: UnsafePointer<Float>,
+                                     targets: UnsafeBufferPointer<Int32>, vocab: Int, scale: Float) {
+        let rows = targets.count
+        let chunk = 8
+        parallelFor((rows + chunk - 1) / chunk) { c in
+            for r in c * chunk..<min(rows, (c + 1) * chunk) {
+                let z = logits + r * vocab
+                let target = targets[r]
+                if target == ignoreIndex { z.update(repeating: 0, count: vocab); continue }
+                let lse = logSumExp[r]
+                for j in 0..<vocab { z[j] = expf(z[j] - lse) * scale }
+                z[Int(target)] -= scale
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+// Each kernel's backward against central differences of the Double oracle. The objective is Σ r ⊙ layer(x) for a
+// fixed random r, whose gradient is exactly what backward computes when handed dout = r.
+@testable import Repro
+import Tensor
+import XCTest
+
+final class LayerGradientTests: XCTestCase {
+    func floats(_ x: [Double]) -> Tensor { Tensor(shape: [x.count], values: x.map(Float.init)) }
+    func weighted(_ r: [Double], _ y: [Double]) -> Double { zip(r, y).map(*).reduce(0, +) }
+    func numeric(_ f: ([Double]) -> Double, at x: [Double]) -> [(index: Int, value: Double)] {
+        x.indices.map { ($0, centralDifference(f, at: x, index: $0)) }
+    }
+
+    func testLayerNorm() {
+        let rows = 3, width = 7
+        let x = randomDoubles(rows * width, seed: 1, std: 2).map { $0 + 0.5 }
+        let w = randomDoubles(width, seed: 2, std: 0.3).map { $0 + 1 }, b = randomDoubles(width, seed: 3)
+        let r = randomDoubles(rows * width, seed: 4)
+        let eps = 1e-5
+        func f(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
+            weighted(r, Reference.layerNorm(x, weight: w, bias: b, rows: rows, width: width, eps: eps))
+        }
+        let (xT, wT, bT, rT) = (floats(x), floats(w), floats(b), floats(r))
+        let out = Tensor(zeros: [rows * width]), mean = Tensor(zeros: [rows]), rstd = Tensor(zeros: [rows])
+        Layers.layernormForward(out: out.pointer, mean: mean.pointer, rstd: rstd.pointer, inp: xT.pointer,
+                                weight: wT.pointer, bias: bT.pointer, rows: rows, width: width, eps: Float(eps))
+        let expected = Reference.layerNorm(x, weight: w, bias: b, rows: rows, width: width, eps: eps)
+        for (a, e) in zip(out.values, expected) { XCTAssertEqual(Double(a), e, accuracy: 1e-5) }
+
+        let dx = Tensor(zeros: [rows * width]), dw = Tensor(zeros: [width]), db = Tensor(zeros: [width])
+        Layers.layernormBackward(dinp: dx.pointer, dweight: dw.pointer, dbias: db.pointer, dout: rT.pointer,
+                                 inp: xT.pointer, weight: wT.pointer, mean: mean.pointer, rstd: rstd.pointer,
+                                 rows: rows, width: width)
+        assertGradientMatches("layernorm dx", analytic: dx.values, numeric: numeric({ f($0, w, b) }, at: x))
+        assertGradientMatches("layernorm dweight", analytic: dw.values, numeric: numeric({ f(x, $0, b) }, at: w))
+        assertGradientMatches("layernorm dbias", analytic: db.values, numeric: numeric({ f(x, w, $0) }, at: b))
+        withExtendedLifetime([xT, wT, bT, rT]) {}   // the kernels saw raw pointers into these
+    }
+
+    func testLinear() {
+        let rows = 4, inF = 5, outF = 3
+        let x = randomDoubles(rows * inF, seed: 5), w = randomDoubles(outF * inF, seed: 6)
+        let b = randomDoubles(outF, seed: 7), r = randomDoubles(rows * outF, seed: 8)
+        func f(_ x: [Double], _ w: [Double], _ b: [Double]) -> Double {
+            weighted(r, Reference.linear(x, weight: w, bias: b, rows: rows, inFeatures: inF, outFeatures: outF))
+        }
+        let (xT, wT, bT, rT) = (floats(x), floats(w), floats(b), floats(r))
+        let out = Tensor(zeros: [rows * outF])
+        Layers.linearForward(out: out.pointer, inp: xT.pointer, weight: wT.pointer, bias: bT.pointer,
+                             rows: rows, inFeatures: inF, outFeatures: outF)
+        let expected = Reference.linear(x, weight: w, bias: b, rows: rows, inFeatures: inF, outFeatures: outF)
+        for (a, e) in zip(out.values, expected) { XCTAssertEqual(Double(a), e, accuracy: 1e-5) }
+
+        let dx = Tensor(zeros: [rows * inF]), dw = Tensor(zeros: [outF * inF]), db = Tensor(zeros: [outF])
+        Layers.linearBackward(dinp: dx.pointer, dweight: dw.pointer, dbias: db.pointer, dout: rT.pointer,
+                              inp: xT.pointer, weight: wT.pointer, rows: rows, inFeatures: inF, outFeatures: outF)
+        assertGradientMatches("linear dx", analytic: dx.values, numeric: numeric({ f($0, w, b) }, at: x))
+        assertGradientMatches("linear dweight", analytic: dw.values, numeric: numeric({ f(x, $0, b) }, at: w))
+        assertGradientMatches("linear dbias", analytic: db.values, numeric: numeric({ f(x, w, $0) }, at: b))
+        withExtendedLifetime([xT, wT, bT, rT]) {}
+    }
+
+    func testGELU() {
+        let x = randomDoubles(40, seed: 9, std: 2), r = randomDoubles(40, seed: 10)
+        let xT = floats(x), rT = floats(r), out = Tensor(zeros: [40]), dx = Tensor(zeros: [40])
+        Layers.geluForward(out: out.pointer, inp: xT.pointer, count: 40)
+        for (a, e) in zip(out.values, Reference.gelu(x)) { XCTAssertEqual(Double(a), e, accuracy: 1e-6) }
+        withExtendedLifetime(rT) {
+            Layers.geluBackward(dinp: dx.pointer, inp: xT.pointer, dout: rT.pointer, count: 40)
+        }
+        assertGradientMatches("gelu", analytic: dx.values, numeric: numeric({ weighted(r, Reference.gelu($0)) }, at: x))
+    }
+
+    /// The fused QKV split, rotary on part of each head (rotaryDims 4 of headDim 8), causal softmax attention: the
+    /// gradient with respect to the fused, un-rotated QKV projection output.
+    func testAttentionWithPartialRotary() {
+        let batch = 2, length = 5, heads = 3, headDim = 8, rotaryDims = 4, base = 10_000.0
+        let d = heads * headDim, n = batch * length
+        let qkv = randomDoubles(n * 3 * d, seed: 11), r = randomDoubles(n * d, seed: 12)
+        func f(_ qkv: [Double]) -> Double {
+            weighted(r, Reference.attention(qkv: qkv, batch: batch, length: length, heads: heads, headDim: headDim,
+                                            rotaryDims: rotaryDims, base: base))
+        }
+        let rotary = Layers.RotaryTable(dims: rotaryDims, base: base, positions: 16)
+        let qkvT = floats(qkv), y = Tensor(zeros: [n * d]), att = Tensor(zeros: [batch * heads * length * length])
+        let fused = { (t: Tensor, part: Int) in
+            Layers.HeadMatrices.fused(t.pointer, part: part, length: length, heads: heads, headDim: headDim)
+        }
+        rotary.forward(qkv: qkvT.pointer, batch: batch, length: length, heads: heads, headDim: headDim, firstPosition: 0)
+        Layers.attentionForward(y: y.pointer, att: att.pointer, q: fused(qkvT, 0), k: fused(qkvT, 1), v: fused(qkvT, 2),
+                                batch: batch, heads: heads, queries: length, keys: length, headDim: headDim)
+        let expected = Reference.attention(qkv: qkv, batch: batch, length: length, heads: heads, headDim: headDim,
+                                           rotaryDims: rotaryDims, base: base)
+        for (a, e) in zip(y.values, expected) { XCTAssertEqual(Double(a), e, accuracy: 1e-5) }
+
+        let dqkv = Tensor(zeros: [n * 3 * d]), datt = Tensor(zeros: [batch * heads * length * length]), dy = floats(r)
+        withExtendedLifetime(dy) {
+            Layers.attentionBackward(dq: fused(dqkv, 0), dk: fused(dqkv, 1), dv: fused(dqkv, 2), datt: datt.pointer,
+                                     dy: dy.pointer, att: att.pointer,
+                                     q: fused(qkvT, 0), k: fused(qkvT, 1), v: fused(qkvT, 2),
+                                     batch: batch, heads: heads, length: length, headDim: headDim)
+        }
+        rotary.backward(dqkv: dqkv.pointer, batch: batch, length: length, heads: heads, headDim: headDim)
+        assertGradientMatches("attention dqkv", analytic: dqkv.values, numeric: numeric(f, at: qkv))
+    }
+
+    func testCrossEntropyWithIgnoreIndex() {
+        let vocab = 9
+        let targets: [Int32] = [3, -100, 0, 8, -100, 5]
+        let logits = randomDoubles(targets.count * vocab, seed: 13, std: 2)
+        let count = targets.filter { $0 != -100 }.count
+        func f(_ z: [Double]) -> Double { Reference.crossEntropy(logits: z, targets: targets, vocab: vocab).sum / Double(count) }
+        let z = floats(logits), losses = Tensor(zeros: [targets.count]), lse = Tensor(zeros: [targets.count])
+        let (sum, counted) = targets.withUnsafeBufferPointer { t in
+            Layers.crossEntropyForward(losses: losses.pointer, logSumExp: lse.pointer, logits: z.pointer,
+                                       targets: t, vocab: vocab)
+        }
+        XCTAssertEqual(counted, count)
+        XCTAssertEqual(sum, Reference.crossEntropy(logits: logits, targets: targets, vocab: vocab).sum, accuracy: 1e-5)
+        targets.withUnsafeBufferPointer { t in
+            Layers.crossEntropyBackward(logits: z.pointer, logSumExp: lse.pointer, targets: t, vocab: vocab,
+                                        scale: 1 / Float(count))
+        }
+        assertGradientMatches("cross-entropy dlogits", analytic: z.values, numeric: numeric(f, at: logits))
+        // Ignored rows send exactly nothing back.
+        for r in [1, 4] { XCTAssertEqual(Array(z.values[r * vocab..<(r + 1) * vocab]), [Float](repeating: 0, count: vocab)) }
+    }
+}
