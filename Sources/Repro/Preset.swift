@@ -57,13 +57,13 @@ public struct Preset: Sendable {
 
 extension Preset {
     public static let smoke = Preset(
-        scale: .smoke, tokenizerVocabSize: 384, contextLength: 64, validationRecords: 4, maxTrainingRecords: 48,
+        scale: .smoke, tokenizerVocabSize: 384, contextLength: 192, validationRecords: 4, maxTrainingRecords: 48,
         epochs: 3, batchSize: 8, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
         learningRates: (3e-3, 3e-3 / 7.14),
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
-                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 64),
+                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 192),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
-                                   numHeads: 3, rotaryPct: 0.5, maxPositions: 64)),
+                                   numHeads: 3, rotaryPct: 0.5, maxPositions: 192)),
         nsmcScored: 40, summaryArticles: 4, maxNewTokens: 16)
 
     /// The course pair mirrors 5.8B (few wide heads, rotary on a quarter of each) and 12.8B (more, narrower heads,

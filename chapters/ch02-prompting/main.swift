@@ -131,10 +131,13 @@ struct PromptingChapter: ParsableCommand {
 
         if let example = training.first {
             book.text("The first training example, token by token: the prompt positions carry label −100 and are skipped by the loss; the first response token is the first label.")
-            var view = Table(title: "Record \(example.record): positions around the prompt/response boundary", columns: ["position", "token", "id", "label"])
+            var view = Table(title: "Record \(example.record): positions around the prompt/response boundary", columns: ["position", "token", "BPE symbol", "id", "label"])
             let lo = max(0, example.promptTokens - 4), hi = min(example.inputIDs.count, example.promptTokens + 4)
             for t in lo..<hi {
-                view.add(["\(t)", bpe.decode([example.inputIDs[t]]).debugDescription, "\(example.inputIDs[t])",
+                // A Hangul syllable is three UTF-8 bytes; a token may hold only part of one, which decodes to �.
+                let text = bpe.decode([example.inputIDs[t]])
+                view.add(["\(t)", text.contains("\u{FFFD}") ? "(part of a character)" : text.debugDescription,
+                          bpe.token(of: example.inputIDs[t]) ?? "?", "\(example.inputIDs[t])",
                           example.labels[t] == ignoreIndex ? "−100 (ignored)" : "\(example.labels[t])"])
             }
             book.table(view)

@@ -62,6 +62,11 @@ public struct Figure {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// A series' own style words, with a default line width unless it sets one.
+    static func lineStyle(_ style: String) -> String {
+        style.contains("linewidth") || style.contains(" lw ") ? style : "linewidth 2 " + style
+    }
+
     static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "NaN" }
 
     /// The data file: one block per series (separated by two blank lines, so `index i` selects one), or for bars one
@@ -132,11 +137,11 @@ public struct Figure {
             }
         case .histogram:
             for (i, series) in series.enumerated() {
-                plots.append("\(file) index \(i) using 1:2 with steps linewidth 2 title \(Figure.quoted(series.title)) \(series.style)")
+                plots.append("\(file) index \(i) using 1:2 with steps \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
             }
         case .lines:
             for (i, series) in series.enumerated() {
-                plots.append("\(file) index \(i) using 1:2 with lines linewidth 2 title \(Figure.quoted(series.title)) \(series.style)")
+                plots.append("\(file) index \(i) using 1:2 with lines \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
             }
         case .points:
             for (i, series) in series.enumerated() {
