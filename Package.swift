@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "DataRepairTests", dependencies: ["Tensor", "Repro", "ch01-data-repair"]),
         .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Repro", "ch02-prompting"]),
         .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Repro", "ch04-training"]),
     ],
     // Swift 5 language mode: the chapters are single-threaded scripts with a few parallel loops, and strict
     // concurrency checking would add annotations that teach nothing about instruction tuning.
