@@ -97,3 +97,28 @@ final class ResumeTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: root)
     }
 }
+
+final class PaperScaleTests: XCTestCase {
+    /// The DeepSpeed file must describe the layout chapter 03 budgets (PaperSetup): 4 × 8 × 1 = 32, ZeRO-3, clip 1.0.
+    func testDeepSpeedConfigAgreesWithTheBudgetedLayout() throws {
+        let json = try JSON.parse(deepSpeedConfig().serialized(pretty: true))
+        let micro = try XCTUnwrap(json["train_micro_batch_size_per_gpu"]?.int)
+        let accumulation = try XCTUnwrap(json["gradient_accumulation_steps"]?.int)
+        XCTAssertEqual(json["train_batch_size"]?.int, micro * accumulation * PaperSetup.gpus)
+        XCTAssertEqual(json["train_batch_size"]?.int, 32)                       // the paper's batch
+        XCTAssertEqual(micro, PaperSetup.microBatchPerGPU)                      // what chapter 03's activation memory assumes
+        XCTAssertEqual(json["zero_optimization"]?["stage"]?.int, 3)
+        XCTAssertEqual(json["gradient_clipping"]?.double, 1.0)
+        XCTAssertEqual(json["bf16"]?["enabled"]?.bool, true)
+        XCTAssertEqual(json["zero_optimization"]?["stage3_gather_16bit_weights_on_model_save"]?.bool, true)
+    }
+
+    func testLaunchScriptRunsTheFourCellsOfTableFour() {
+        let script = launchCommands(paperDirectory: "/x/paper", repository: "/repo", epochs: 3)
+        for model in ["polyglot-ko-5.8b", "polyglot-ko-12.8b"] {
+            for lr in ["5e-5", "7e-6"] { XCTAssertTrue(script.contains("--model EleutherAI/\(model)") && script.contains("--learning-rate \(lr)")) }
+        }
+        XCTAssertEqual(script.components(separatedBy: "deepspeed --num_gpus 8").count - 1, 4)
+        XCTAssertTrue(script.contains("--micro-batch 4 --gradient-accumulation 1"))
+    }
+}

@@ -42,9 +42,9 @@ func explainDifference(_ difference: Int, config c: NeoXConfig) -> [String] {
 /// Memory and compute of the paper's training run for one model.
 struct TrainingBudget {
     let parameters: Double
-    let gpus: Double = 8
-    let gpuMemoryGiB: Double = 40
-    let gpuPeakFLOPs: Double = 312e12          // A100 dense bf16
+    let gpus = Double(PaperSetup.gpus)
+    let gpuMemoryGiB = PaperSetup.gpuMemoryGiB
+    let gpuPeakFLOPs = PaperSetup.gpuPeakFLOPs      // A100 dense bf16
     let utilisation: Double                    // fraction of peak a real run reaches
     let tokens: Double                         // tokens processed over all epochs
 

@@ -30,7 +30,7 @@ struct ModelConfigChapter: ParsableCommand {
     var tokensPerRecord: Double?
 
     @Option(help: "Sequence length assumed for activation memory.")
-    var sequence: Double = 512
+    var sequence = Double(PaperSetup.sequenceLength)
 
     func run() throws {
         let run = try ChapterRun(3, "model-config", title: "Chapter 03 — The models: configuration, size and cost", options: common)
@@ -107,8 +107,8 @@ struct ModelConfigChapter: ParsableCommand {
         \(Format.fixed(tokensPerRecord, 1)) tokens per record (\(source)) = \(Format.scaled(tokens)) tokens. Memory uses \
         the ZeRO paper's accounting of 16 bytes per parameter for weights, gradients and AdamW state, both in fp32 \
         (4 + 4 + 8) and in mixed precision (bf16 weights and gradients 2 + 2, fp32 master copy, m and v 12); ZeRO stage 3 \
-        partitions all of it over the 8 GPUs. Activations assume checkpointing at every layer, micro-batch 4 \
-        (32 = 4 × 8 GPUs) and sequences of \(Int(sequence)) tokens. Time assumes \(Format.percent(utilisation, 0)) of the \
+        partitions all of it over the \(PaperSetup.gpus) GPUs. Activations assume checkpointing at every layer, micro-batch \
+        \(PaperSetup.microBatchPerGPU) (\(PaperSetup.globalBatch) = \(PaperSetup.microBatchPerGPU) × \(PaperSetup.gpus) GPUs × \(PaperSetup.gradientAccumulation)) and sequences of \(Int(sequence)) tokens. Time assumes \(Format.percent(utilisation, 0)) of the \
         A100's 312 TFLOP/s.
         """)
         var budget = Table(title: "Training budget on 8 × A100-40GB with DeepSpeed ZeRO-3",
@@ -118,7 +118,7 @@ struct ModelConfigChapter: ParsableCommand {
         var states: [Double] = [], perGPU: [Double] = [], withActivations: [Double] = []
         for c in NeoXConfig.polyglotKo {
             let b = TrainingBudget(parameters: Double(c.parameterCount), utilisation: utilisation, tokens: tokens)
-            let activations = checkpointedActivationBytes(c, sequence: sequence, microBatch: 4)
+            let activations = checkpointedActivationBytes(c, sequence: sequence, microBatch: Double(PaperSetup.microBatchPerGPU))
             let total = b.zero3BytesPerGPU + activations
             let gib = 1024.0 * 1024 * 1024
             if b.mixedBytes + activations < 40 * gib { fitsOneGPU.append(c.name) }

@@ -48,11 +48,11 @@ struct TrainingChapter: ParsableCommand {
     var stopAfter: Int?
 
     func run() throws {
-        guard common.scale != .paper else {
-            FileHandle.standardError.write(Data("ch04-training --scale paper prepares the DeepSpeed hand-off, which is not written yet.\n".utf8))
-            throw ExitCode(3)
-        }
         let run = try ChapterRun(4, "training", title: "Chapter 04 — Fine-tuning: the recipe and the grid", options: common)
+        if common.scale == .paper {
+            try preparePaperScale(run: run)
+            return try run.finish()
+        }
         let book = run.notebook
         let preset = run.preset
 

@@ -90,7 +90,8 @@ public struct Figure {
                 var counts: [Int: Int] = [:]
                 for v in s.x where v.isFinite { counts[Int((v / binWidth).rounded(.down)), default: 0] += 1 }
                 if let lo = counts.keys.min(), let hi = counts.keys.max() {
-                    for b in lo...(hi + 1) { out += "\(Double(b) * binWidth) \(counts[b] ?? 0)\n" }
+                    // A zero bin on each side, so each outline rises from and returns to the axis.
+                    for b in (lo - 1)...(hi + 1) { out += "\(Double(b) * binWidth) \(counts[b] ?? 0)\n" }
                 }
                 out += "\n\n"
             }
