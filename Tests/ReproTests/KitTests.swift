@@ -96,8 +96,33 @@ final class ChapterRunTests: XCTestCase {
         // A changed file is caught by its hash.
         try FileIO.writeAtomically(out + "/01-first/data.txt", text: "tampered")
         XCTAssertThrowsError(try second.artifact(ofChapter: 1, "first", "data.txt")) { XCTAssertTrue("\($0)".contains("changed")) }
-        // Starting chapter 1 again removes its manifest first: a half-done rerun never looks finished.
-        _ = try ChapterRun(1, "first", title: "First", options: try options(out))
+        // Running chapter 1 again removes its manifest before the first new file: a half-done rerun never looks finished.
+        let again = try ChapterRun(1, "first", title: "First", options: try options(out))
+        again.notebook.echo = false
+        XCTAssertTrue(FileIO.exists(out + "/01-first/manifest.json"))
+        try again.write("other.txt", text: "x")
+        XCTAssertFalse(FileIO.exists(out + "/01-first/manifest.json"))
+        try? FileManager.default.removeItem(atPath: out)
+    }
+
+    func testAFinishedChapterWithTheSameInputsIsReused() throws {
+        let out = NSTemporaryDirectory() + "artifacts-\(UUID().uuidString)"
+        let data = out + "/input.txt"
+        try FileIO.writeAtomically(data, text: "v1")
+        func start() throws -> ChapterRun {
+            let run = try ChapterRun(1, "first", title: "First", options: try options(out))
+            run.notebook.echo = false
+            try run.input(data)
+            return run
+        }
+        let first = try start()
+        XCTAssertFalse(try first.reuseIfFinished())          // nothing to reuse yet
+        try first.write("out.txt", text: "result")
+        try first.finish()
+        XCTAssertTrue(try start().reuseIfFinished())         // same program, options, inputs; outputs intact
+        XCTAssertTrue(FileIO.exists(out + "/01-first/manifest.json"))
+        try FileIO.writeAtomically(data, text: "v2")          // a changed input → run again, old manifest gone
+        XCTAssertFalse(try start().reuseIfFinished())
         XCTAssertFalse(FileIO.exists(out + "/01-first/manifest.json"))
         try? FileManager.default.removeItem(atPath: out)
     }

@@ -49,6 +49,8 @@ struct DataRepairChapter: ParsableCommand {
                                  options: common)
         let book = run.notebook
         try run.input(path)
+        run.chapterOptions["table_rows"] = .number(Double(tableRows))
+        if try run.reuseIfFinished() { return }
 
         // MARK: - 1.1 KoAlpaca v1.0
         book.section("1.1 KoAlpaca v1.0")

@@ -50,6 +50,8 @@ struct PromptingChapter: ParsableCommand {
         // MARK: - 2.1 The records and the split
         book.section("2.1 Records and the held-out split")
         let recordsPath = try run.artifact(ofChapter: 1, "data-repair", "repaired.jsonl")
+        if let tokenizer { try run.input(tokenizer) }
+        if try run.reuseIfFinished() { return }
         let records = try readRecords(recordsPath)
         let (trainIndices, validationIndices) = split(count: records.count, validation: preset.validationRecords,
                                                        maxTraining: preset.maxTrainingRecords, seed: common.seed)
@@ -78,7 +80,7 @@ struct PromptingChapter: ParsableCommand {
         }
         let bpe: BPETokenizer
         if let tokenizer {
-            bpe = try BPETokenizer(contentsOf: run.input(tokenizer))
+            bpe = try BPETokenizer(contentsOf: tokenizer)
             book.text("Loaded `\(tokenizer)`: \(Format.count(bpe.vocabularySize)) ids, end-of-text = \(bpe.endOfText).")
         } else {
             bpe = try BPETokenizer.train(texts: trainingTexts, vocabSize: preset.tokenizerVocabSize)

@@ -36,6 +36,10 @@ struct ModelConfigChapter: ParsableCommand {
         let run = try ChapterRun(3, "model-config", title: "Chapter 03 — The models: configuration, size and cost", options: common)
         let book = run.notebook
         run.chapterOptions["utilisation"] = .number(utilisation)
+        run.chapterOptions["sequence"] = .number(sequence)
+        let (tokensPerRecord, source) = try measuredTokensPerRecord(run)
+        run.chapterOptions["tokens_per_record"] = .number(tokensPerRecord)
+        if try run.reuseIfFinished() { return }
 
         // MARK: - 3.1 GPT-NeoX as Polyglot-Ko configures it
         book.section("3.1 The architecture")
@@ -100,7 +104,6 @@ struct ModelConfigChapter: ParsableCommand {
         // MARK: - 3.3 What the paper's training run costs
         book.section("3.3 The training budget of the paper's setup")
         let records = 49_620.0, epochs = Double(run.preset.epochs)
-        let (tokensPerRecord, source) = try measuredTokensPerRecord(run)
         let tokens = records * epochs * tokensPerRecord
         book.text("""
         Full fine-tuning with AdamW for \(Int(epochs)) epochs of \(Format.count(Int(records))) records at \

@@ -126,6 +126,12 @@ struct TrainingChapter: ParsableCommand {
         stand where the paper's 5e-5 and 7e-6 stand.
         """)
 
+        run.chapterOptions["epochs"] = .number(Double(recipe.epochs))
+        run.chapterOptions["micro_batch"] = .number(Double(recipe.microBatchSize))
+        run.chapterOptions["weight_decay"] = .number(Double(recipe.weightDecay))
+        if let initFrom { run.chapterOptions["init"] = .string(initFrom) }
+        if stopAfter == nil, try run.reuseIfFinished() { return }
+
         var results: [CellResult] = []
         for cell in grid {
             let trainer = CellTrainer(cell: cell, recipe: recipe, training: training, validation: validation,

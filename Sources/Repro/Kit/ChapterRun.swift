@@ -6,8 +6,12 @@ import Tensor
 // manifest before trusting a file, so a missing or stale artifact produces a message that says which chapter to run,
 // not a confusing failure three steps later.
 //
-// Files are written atomically (temporary file, then rename), and the old manifest is removed when a chapter starts:
-// an interrupted run leaves no manifest, so nothing half-done ever looks finished.
+// Files are written atomically (temporary file, then rename), and the old manifest is removed before the first new
+// file is written: an interrupted run leaves no manifest, so nothing half-done ever looks finished.
+//
+// A chapter whose previous run finished with the same program, options and inputs (by sha256) and whose outputs are
+// all still there unchanged is not run again: `reuseIfFinished()` says so and the chapter returns. `--rerun` forces a
+// new run.
 
 public struct MissingArtifact: Error, CustomStringConvertible {
     public var description: String
@@ -27,6 +31,8 @@ public final class ChapterRun {
     private var inputs: [(path: String, sha256: String)] = []
     private var outputs: [String] = []
     private let started = Date()
+    /// The manifest of the previous run, until this run writes its first file.
+    private var previous: JSON?
 
     /// The folder name of chapter `number`: "01-data-repair".
     public static func folder(_ number: Int, _ slug: String) -> String { (number < 10 ? "0" : "") + "\(number)-\(slug)" }
@@ -39,7 +45,8 @@ public final class ChapterRun {
         dataDirectory = options.resolvedDataDirectory
         directory = options.outputDirectory + "/" + ChapterRun.folder(number, slug)
         try FileIO.makeDirectories(directory)
-        if FileIO.exists(directory + "/manifest.json") { unlink(directory + "/manifest.json") }
+        let manifestPath = directory + "/manifest.json"
+        if FileIO.exists(manifestPath) { previous = try? JSON.parse(try FileIO.read(manifestPath), file: manifestPath) }
         notebook = Notebook(title: title, directory: directory)
         notebook.text("Run at scale `\(options.scale.rawValue)` with seed \(options.seed); data from `\(dataDirectory)`; artifacts in `\(directory)`.")
     }
@@ -82,11 +89,58 @@ public final class ChapterRun {
         return path
     }
 
+    // MARK: Reuse
+
+    /// The program that runs: its path, size and modification time. A rebuilt chapter (any code change) differs.
+    static let programIdentity: String = {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var st = stat()
+        guard stat(path, &st) == 0 else { return path }
+        return "\(path) \(st.st_size) bytes, modified \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    }()
+
+    var optionsJSON: JSON {
+        var opts = options.json.object ?? JSONObject()
+        for (k, v) in chapterOptions.pairs { opts[k] = v }
+        return .object(opts)
+    }
+
+    var inputsJSON: JSON {
+        var o = JSONObject()
+        for (p, h) in inputs { o[p] = .string(h) }
+        return .object(o)
+    }
+
+    /// True when the previous run of this chapter finished with the same program, options and inputs (call it after
+    /// recording every input), and every output it listed is still there with its recorded hash. Otherwise the old
+    /// manifest is removed and the chapter runs.
+    public func reuseIfFinished() throws -> Bool {
+        defer { invalidatePrevious() }
+        guard !options.rerun, let previous,
+              previous["program"]?.string == ChapterRun.programIdentity,
+              previous["options"] == optionsJSON, previous["inputs"] == inputsJSON,
+              let outputs = previous["outputs"]?.object, outputs.count > 0 else { return false }
+        for (file, hash) in outputs.pairs {
+            guard FileIO.exists(path(file)), try SHA256.hex(ofFile: path(file)) == hash.string else { return false }
+        }
+        notebook.text("Up to date: the previous run used the same program, options and inputs, and its \(outputs.count) outputs are unchanged, so they are reused (`--rerun` runs the chapter again).")
+        self.previous = nil
+        return true
+    }
+
+    /// Remove the previous manifest before anything new is written.
+    private func invalidatePrevious() {
+        guard previous != nil else { return }
+        previous = nil
+        unlink(directory + "/manifest.json")
+    }
+
     // MARK: Outputs
 
     /// Write a text artifact atomically and record it.
     @discardableResult
     public func write(_ file: String, text: String) throws -> String {
+        invalidatePrevious()
         try FileIO.writeAtomically(path(file), text: text)
         recordOutput(file)
         return path(file)
@@ -94,6 +148,7 @@ public final class ChapterRun {
 
     @discardableResult
     public func write(_ file: String, bytes: [UInt8]) throws -> String {
+        invalidatePrevious()
         try FileIO.writeAtomically(path(file), bytes: bytes)
         recordOutput(file)
         return path(file)
@@ -113,11 +168,13 @@ public final class ChapterRun {
 
     /// Record a file the chapter wrote by other means (a checkpoint writer, say).
     public func recordOutput(_ file: String) {
+        invalidatePrevious()
         if !outputs.contains(file) { outputs.append(file) }
     }
 
     /// Add a figure to the notebook and record its files.
     public func figure(_ figure: Figure, caption: String? = nil) throws {
+        invalidatePrevious()
         try notebook.figure(figure, caption: caption)
         for ext in ["png", "svg", "gp", "dat"] { recordOutput(figure.name + "." + ext) }
     }
@@ -131,14 +188,11 @@ public final class ChapterRun {
         try write("notebook.md", text: notebook.markdown)
         var outputHashes = JSONObject()
         for file in outputs.sorted() { outputHashes[file] = .string(try SHA256.hex(ofFile: path(file))) }
-        var inputHashes = JSONObject()
-        for (p, h) in inputs { inputHashes[p] = .string(h) }
-        var opts = options.json.object ?? JSONObject()
-        for (k, v) in chapterOptions.pairs { opts[k] = v }
         let manifest = JSON([
             "chapter": .string(ChapterRun.folder(number, slug)),
-            "inputs": .object(inputHashes),
-            "options": .object(opts),
+            "program": .string(ChapterRun.programIdentity),
+            "inputs": inputsJSON,
+            "options": optionsJSON,
             "outputs": .object(outputHashes),
             "wall_seconds": .number((seconds * 10).rounded() / 10),
             "git_commit": .string(ChapterRun.gitCommit()),

@@ -16,6 +16,9 @@ public struct CommonOptions: ParsableArguments {
     @Option(help: "Seed for every random choice (splits, shuffles, initial weights).")
     public var seed: UInt64 = 1234
 
+    @Flag(help: "Run the chapter even when its previous run is up to date (same program, options and inputs).")
+    public var rerun = false
+
     public init() {}
 
     public var preset: Preset { Preset.named(scale) }

@@ -19,13 +19,24 @@ public struct SHA256 {
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         totalBytes &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
-        var start = 0
-        while pending.count - start >= 64 {
-            compress(pending[start..<(start + 64)])
-            start += 64
+        if bytes.withContiguousStorageIfAvailable({ absorb($0) }) != nil { return }
+        let copy = Array(bytes)
+        copy.withUnsafeBufferPointer { absorb($0) }
+    }
+
+    /// Fill the pending block, compress every whole block straight from `bytes`, keep the tail.
+    private mutating func absorb(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, bytes.count)
+            pending.append(contentsOf: bytes[0..<take])
+            i = take
+            if pending.count < 64 { return }
+            pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+            pending.removeAll(keepingCapacity: true)
         }
-        pending.removeFirst(start)
+        while bytes.count - i >= 64 { compress(bytes.baseAddress! + i); i += 64 }
+        pending.append(contentsOf: bytes[i...])
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -34,18 +45,20 @@ public struct SHA256 {
         while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))) }
         pending.append(contentsOf: tail)
-        var start = 0
-        while start < pending.count { compress(pending[start..<(start + 64)]); start += 64 }
+        pending.withUnsafeBufferPointer { p in
+            var start = 0
+            while start < p.count { compress(p.baseAddress! + start); start += 64 }
+        }
         pending = []
         return state.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (24 - 8 * UInt32($0))) } }
     }
 
-    private mutating func compress(_ block: ArraySlice<UInt8>) {
-        var w = [UInt32](repeating: 0, count: 64)
-        let base = block.startIndex
+    private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        // The message schedule lives on the stack: no allocation per 64-byte block.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
         for i in 0..<16 {
-            w[i] = UInt32(block[base + 4 * i]) << 24 | UInt32(block[base + 4 * i + 1]) << 16
-                 | UInt32(block[base + 4 * i + 2]) << 8 | UInt32(block[base + 4 * i + 3])
+            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
+                 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
         }
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         for i in 16..<64 {
@@ -65,6 +78,7 @@ public struct SHA256 {
         }
         state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
         state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+        }
     }
 
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
