@@ -306,7 +306,7 @@ public final class GPTNeoX {
             // dResidual = ∂loss/∂out. MLP branch first: out = … + proj(gelu(fc(ln2(mlpInput))))
             Layers.linearBackward(dinp: a.dFC, dweight: g.projWeight, dbias: g.projBias, dout: a.dResidual,
                                   inp: s.fcGelu, weight: w.projWeight, rows: N, inFeatures: ff, outFeatures: d)
-            Layers.geluBackward(dinp: a.dFC, inp: s.fc, dout: a.dFC, count: N * ff)
+            Layers.geluBackward(gradient: a.dFC, inp: s.fc, count: N * ff)
             Layers.linearBackward(dinp: a.dNormOut, dweight: g.fcWeight, dbias: g.fcBias, dout: a.dFC,
                                   inp: s.ln2Out, weight: w.fcWeight, rows: N, inFeatures: d, outFeatures: ff)
             let ln2Backward = {
