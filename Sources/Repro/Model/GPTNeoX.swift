@@ -18,7 +18,7 @@
 //
 // Memory, as in llm.c: one buffer for all parameters carved by `config.parameterLayout` into Hugging Face-named
 // tensors, one of the same size for gradients, and one for activations sized for the largest (batch, length) seen so
-// far, reused by every later step (a steady-state training step allocates nothing).
+// far, reused by every later step (a steady-state training step allocates no tensor memory).
 import Tensor
 
 public struct ModelError: Error, CustomStringConvertible {
@@ -120,8 +120,10 @@ public final class GPTNeoX {
     /// Returns the mean loss over this micro-batch's counted positions (targets ≠ −100) and their number. The gradient
     /// added is that of (sum of the losses) / `lossDivisor`, where `lossDivisor` defaults to this micro-batch's count.
     /// For gradient accumulation pass the count of the whole batch: the summed gradients are then exactly those of the
-    /// mean over every counted token of the batch, however the batch is split. (Hugging Face's Trainer instead
-    /// averages per-micro-batch means, which weighs a token in a short micro-batch more; we do not.)
+    /// mean over every counted token of the batch, however the batch is split. Hugging Face's Trainer of 2023, which
+    /// the paper would have used, averaged per-micro-batch means instead, which weighs a token in a micro-batch with
+    /// few counted tokens more; the Trainer itself switched to our convention in late 2024 (transformers 4.46,
+    /// `num_items_in_batch`).
     /// With no counted position the loss is 0 and nothing is added.
     @discardableResult
     public func forwardBackward(inputs: [Int32], targets: [Int32], batch: Int, length: Int,
