@@ -219,8 +219,9 @@ public final class GPTNeoX {
         return a
     }
 
-    /// Embedding → layers → final LayerNorm, keeping what backward needs (the output head follows separately). With a cache, the tokens continue
-    /// the cached sequence (batch 1): their keys and values are appended and attention looks at all cached positions.
+    /// Embedding → layers → final LayerNorm, keeping what backward needs (the output head follows separately).
+    /// With a cache, the tokens continue the cached sequence (batch 1): their keys and values are appended and
+    /// attention looks at all cached positions.
     func forward(tokens: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int, cache: KVCache?) {
         let d = config.hiddenSize, ff = config.intermediateSize, H = config.numHeads, hd = config.headDim
         let N = B * T, eps = config.layerNormEps
