@@ -68,11 +68,11 @@ final class CheckpointTests: XCTestCase {
             entry.name == "embed_out.weight" ? (entry.name, entry.tensor.reshaped([16, 11])) : entry
         }
         tensors.append(("gpt_neox.layers.0.attention.rotary_emb.inv_freq", Tensor(zeros: [2])))   // derived: skipped
-        tensors.append(("lm_head.weight", Tensor(zeros: [2])))
+        tensors.append(("score.weight", Tensor(zeros: [2])))
         try Safetensors.write(tensors, to: path)
         let message = errorText { try Checkpoint.loadParameters(into: GPTNeoX(config: model.config), from: path) }
         XCTAssertEqual(message, "\(path): does not match the config: tensor \"embed_out.weight\" has shape [16, 11], "
-                       + "the model needs [11, 16]; unexpected tensor \"lm_head.weight\" (not a parameter of tiny)")
+                       + "the model needs [11, 16]; unexpected tensor \"score.weight\" (not a parameter of tiny)")
     }
 
     func testMissingFilesAreReported() throws {

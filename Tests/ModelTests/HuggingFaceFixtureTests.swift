@@ -73,6 +73,23 @@ final class HuggingFaceFixtureTests: XCTestCase {
         }
     }
 
+    /// The loader reads F16 and BF16 checkpoints into fp32: each weight is its F32 value rounded to nearest even in
+    /// the smaller format, as torch's .to(dtype) rounds.
+    func testHalfPrecisionCheckpointsLoad() throws {
+        let directory = Self.fixtures + "/" + Self.names[0]
+        let full = try Checkpoint.loadModel(from: directory)
+        let weights = full.namedParameters.flatMap { $0.tensor.values }
+        func bfloat16(_ x: Float) -> Float {
+            let bits = x.bitPattern
+            return Float(bitPattern: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) & 0xFFFF_0000)
+        }
+        for (suffix, round) in [("f16", { (x: Float) in Float(Float16(x)) }), ("bf16", bfloat16)] {
+            let model = GPTNeoX(config: full.config)
+            try Checkpoint.loadParameters(into: model, from: directory + "/model-\(suffix).safetensors")
+            XCTAssertEqual(model.namedParameters.flatMap { $0.tensor.values }, weights.map(round), suffix)
+        }
+    }
+
     func testConfigsReadAsWritten() throws {
         let configs = try Self.names.map { try Checkpoint.loadModel(from: Self.fixtures + "/" + $0).config }
         XCTAssertEqual(configs.map(\.rotaryDims), [8, 4, 4])

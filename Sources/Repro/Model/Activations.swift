@@ -23,9 +23,10 @@ final class Activations {
     let layers: [Layer]
     let finalNormOut, finalNormMean, finalNormRstd: FloatPointer
     let logits: FloatPointer                          // [N, V]; backward turns it into dlogits in place
+    let predictedNormOut: FloatPointer                // [N, d] final LayerNorm rows of positions with a target
     let losses, logSumExp: FloatPointer               // [N]
     // Backward scratch, reused by every layer.
-    let dResidual, dNormOut, dAttnY: FloatPointer     // [N, d]
+    let dResidual, dNormOut, dAttnY, dPredictedNormOut: FloatPointer     // [N, d]
     let dQKV: FloatPointer                            // [N, 3d]
     let dAtt: FloatPointer                            // like att
     let dFC: FloatPointer                             // [N, d_ff]
@@ -44,8 +45,8 @@ final class Activations {
                       ln2Out: take(N * d), ln2Mean: take(N), ln2Rstd: take(N),
                       fc: take(N * ff), fcGelu: take(N * ff), output: take(N * d))
             }
-            let rest = [take(N * d), take(N), take(N), take(N * config.vocabSize), take(N), take(N),
-                        take(N * d), take(N * d), take(N * d), take(N * 3 * d), take(A), take(N * ff)]
+            let rest = [take(N * d), take(N), take(N), take(N * config.vocabSize), take(N), take(N), take(N * d),
+                        take(N * d), take(N * d), take(N * d), take(N * d), take(N * 3 * d), take(A), take(N * ff)]
             return (embedded, layers, rest)
         }
         var total = 0
@@ -60,8 +61,9 @@ final class Activations {
         }
         embedded = e
         layers = l
-        (finalNormOut, finalNormMean, finalNormRstd, logits, losses, logSumExp) = (r[0], r[1], r[2], r[3], r[4], r[5])
-        (dResidual, dNormOut, dAttnY, dQKV, dAtt, dFC) = (r[6], r[7], r[8], r[9], r[10], r[11])
+        (finalNormOut, finalNormMean, finalNormRstd, logits, losses, logSumExp, predictedNormOut) =
+            (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
+        (dResidual, dNormOut, dAttnY, dPredictedNormOut, dQKV, dAtt, dFC) = (r[7], r[8], r[9], r[10], r[11], r[12], r[13])
     }
 }
 

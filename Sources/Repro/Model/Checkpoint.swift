@@ -17,6 +17,10 @@ public enum Checkpoint {
         name.hasSuffix(".attention.bias") || name.hasSuffix(".attention.masked_bias") || name.hasSuffix(".inv_freq")
     }
 
+    /// Other names a parameter goes by. transformers 5 calls the output matrix `lm_head` inside the model (its
+    /// state_dict), though save_pretrained still writes `embed_out`; a file saved from a state_dict has the former.
+    static let aliases = ["embed_out.weight": ["lm_head.weight"]]
+
     /// Write the model (and optionally the optimizer with `metadata`) into `directory`, creating it if needed.
     public static func save(_ model: GPTNeoX, optimizer: AdamW? = nil, metadata: [String: String] = [:],
                             to directory: String) throws {
@@ -58,16 +62,21 @@ public enum Checkpoint {
         }
         let file = try SafetensorsFile(path: path)
         var problems: [String] = []
+        var used = Set<String>()
         for (name, tensor) in model.namedParameters {
-            guard let entry = file.entry(name) else { problems.append("missing tensor \"\(name)\" \(tensor.shape)"); continue }
-            guard entry.shape == tensor.shape else {
-                problems.append("tensor \"\(name)\" has shape \(entry.shape), the model needs \(tensor.shape)")
+            guard let stored = ([name] + (aliases[name] ?? [])).first(where: { file.entry($0) != nil }),
+                  let entry = file.entry(stored) else {
+                problems.append("missing tensor \"\(name)\" \(tensor.shape)")
                 continue
             }
-            try file.read(name, into: tensor.pointer, count: tensor.count)
+            used.insert(stored)
+            guard entry.shape == tensor.shape else {
+                problems.append("tensor \"\(stored)\" has shape \(entry.shape), the model needs \(tensor.shape)")
+                continue
+            }
+            try file.read(stored, into: tensor.pointer, count: tensor.count)
         }
-        let known = Set(model.layout.entries.map(\.name))
-        for name in file.names where !known.contains(name) && !isDerivedBuffer(name) {
+        for name in file.names where !used.contains(name) && !isDerivedBuffer(name) {
             problems.append("unexpected tensor \"\(name)\" (not a parameter of \(model.config.name))")
         }
         if !problems.isEmpty {

@@ -18,7 +18,7 @@
 //
 // Memory, as in llm.c: one buffer for all parameters carved by `config.parameterLayout` into Hugging Face-named
 // tensors, one of the same size for gradients, and one for activations sized for the largest (batch, length) seen so
-// far, reused by every later step (a steady-state training step allocates nothing).
+// far, reused by every later step (a steady-state training step allocates no tensor memory).
 import Tensor
 
 public struct ModelError: Error, CustomStringConvertible {
@@ -71,6 +71,9 @@ public final class GPTNeoX {
     let grads: ModelTensors
     let rotary: Layers.RotaryTable
     var activations: Activations?
+    /// The positions (row indices) that have a target in the current batch, and those targets: see outputForward.
+    private var predictedRows: [Int] = []
+    private var predictedTargets: [Int32] = []
 
     /// A model with Hugging Face's initialisation (`GPTNeoXPreTrainedModel._init_weights`): Linear weights and the
     /// embedding N(0, 0.02²), biases 0, LayerNorm weight 1 and bias 0. Draws are taken tensor by tensor in layout order
@@ -120,8 +123,10 @@ public final class GPTNeoX {
     /// Returns the mean loss over this micro-batch's counted positions (targets ≠ −100) and their number. The gradient
     /// added is that of (sum of the losses) / `lossDivisor`, where `lossDivisor` defaults to this micro-batch's count.
     /// For gradient accumulation pass the count of the whole batch: the summed gradients are then exactly those of the
-    /// mean over every counted token of the batch, however the batch is split. (Hugging Face's Trainer instead
-    /// averages per-micro-batch means, which weighs a token in a short micro-batch more; we do not.)
+    /// mean over every counted token of the batch, however the batch is split. Hugging Face's Trainer of 2023, which
+    /// the paper would have used, averaged per-micro-batch means instead, which weighs a token in a micro-batch with
+    /// few counted tokens more; the Trainer itself switched to our convention in late 2024 (transformers 4.46,
+    /// `num_items_in_batch`).
     /// With no counted position the loss is 0 and nothing is added.
     @discardableResult
     public func forwardBackward(inputs: [Int32], targets: [Int32], batch: Int, length: Int,
@@ -131,10 +136,9 @@ public final class GPTNeoX {
         return inputs.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { y in
                 forward(tokens: x, batch: batch, length: length, cache: nil)
-                let (sum, count) = computeLoss(targets: y)
+                let (sum, count) = outputForward(targets: y)
                 guard count > 0 else { return (0, 0) }
-                backward(tokens: x, targets: y, batch: batch, length: length,
-                         scale: 1 / Float(lossDivisor ?? count))
+                backward(tokens: x, batch: batch, length: length, scale: 1 / Float(lossDivisor ?? count))
                 return (Float(sum / Double(count)), count)
             }
         }
@@ -146,7 +150,7 @@ public final class GPTNeoX {
         return inputs.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { y in
                 forward(tokens: x, batch: batch, length: length, cache: nil)
-                let (sum, count) = computeLoss(targets: y)
+                let (sum, count) = outputForward(targets: y)
                 return (count > 0 ? Float(sum / Double(count)) : 0, count)
             }
         }
@@ -157,6 +161,7 @@ public final class GPTNeoX {
     public func logits(inputs: [Int32], batch: Int, length: Int) throws -> Tensor {
         try validate(inputs: inputs, targets: nil, batch: batch, length: length)
         inputs.withUnsafeBufferPointer { forward(tokens: $0, batch: batch, length: length, cache: nil) }
+        logitsForEveryPosition(rows: batch * length)
         return Tensor(viewing: activations!.buffer, offset: activations!.logits - activations!.buffer.base,
                       shape: [batch, length, config.vocabSize])
     }
@@ -173,6 +178,7 @@ public final class GPTNeoX {
         }
         try validate(inputs: tokens, targets: nil, batch: 1, length: tokens.count)
         tokens.withUnsafeBufferPointer { forward(tokens: $0, batch: 1, length: tokens.count, cache: cache) }
+        logitsForEveryPosition(rows: tokens.count)
         return Tensor(viewing: activations!.buffer, offset: activations!.logits - activations!.buffer.base,
                       shape: [tokens.count, config.vocabSize])
     }
@@ -213,8 +219,9 @@ public final class GPTNeoX {
         return a
     }
 
-    /// Embedding → layers → final LayerNorm → logits, keeping what backward needs. With a cache, the tokens continue
-    /// the cached sequence (batch 1): their keys and values are appended and attention looks at all cached positions.
+    /// Embedding → layers → final LayerNorm, keeping what backward needs (the output head follows separately).
+    /// With a cache, the tokens continue the cached sequence (batch 1): their keys and values are appended and
+    /// attention looks at all cached positions.
     func forward(tokens: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int, cache: KVCache?) {
         let d = config.hiddenSize, ff = config.intermediateSize, H = config.numHeads, hd = config.headDim
         let N = B * T, eps = config.layerNormEps
@@ -269,30 +276,64 @@ public final class GPTNeoX {
         Layers.layernormForward(out: a.finalNormOut, mean: a.finalNormMean, rstd: a.finalNormRstd, inp: x,
                                 weight: weights.finalNormWeight, bias: weights.finalNormBias,
                                 rows: N, width: d, eps: eps)
-        Layers.linearForward(out: a.logits, inp: a.finalNormOut, weight: weights.embedOut, bias: nil,
-                             rows: N, inFeatures: d, outFeatures: config.vocabSize)
     }
 
-    private func computeLoss(targets: UnsafeBufferPointer<Int32>) -> (sum: Double, count: Int) {
+    // MARK: - The output head
+
+    /// Logits of every position, for evaluation and decoding.
+    private func logitsForEveryPosition(rows: Int) {
         let a = activations!
-        return Layers.crossEntropyForward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
-                                          targets: targets, vocab: config.vocabSize)
+        Layers.linearForward(out: a.logits, inp: a.finalNormOut, weight: weights.embedOut, bias: nil,
+                             rows: rows, inFeatures: config.hiddenSize, outFeatures: config.vocabSize)
+    }
+
+    /// For the loss only positions with a target meet the output matrix: their final hidden states are gathered
+    /// into `predictedNormOut` (in order) and only those rows get logits. Prompt tokens and padding, often half of
+    /// an instruction-tuning batch, then cost nothing here, and ignored positions send back no gradient by
+    /// construction. Returns the summed loss and the number of predicted positions.
+    private func outputForward(targets: UnsafeBufferPointer<Int32>) -> (sum: Double, count: Int) {
+        let a = activations!, d = config.hiddenSize
+        predictedRows.removeAll(keepingCapacity: true)
+        predictedTargets.removeAll(keepingCapacity: true)
+        for (row, target) in targets.enumerated() where target != Layers.ignoreIndex {
+            (a.predictedNormOut + predictedRows.count * d).update(from: a.finalNormOut + row * d, count: d)
+            predictedRows.append(row)
+            predictedTargets.append(target)
+        }
+        Layers.linearForward(out: a.logits, inp: a.predictedNormOut, weight: weights.embedOut, bias: nil,
+                             rows: predictedRows.count, inFeatures: d, outFeatures: config.vocabSize)
+        return predictedTargets.withUnsafeBufferPointer {
+            Layers.crossEntropyForward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits, targets: $0,
+                                       vocab: config.vocabSize)
+        }
+    }
+
+    /// From the loss back to ∂loss/∂(final LayerNorm output) in `dNormOut`: rows of predicted positions get their
+    /// gradient, every other row 0.
+    private func outputBackward(rows: Int, scale: Float) {
+        let a = activations!, d = config.hiddenSize, m = predictedRows.count
+        predictedTargets.withUnsafeBufferPointer {
+            Layers.crossEntropyBackward(logits: a.logits, logSumExp: a.logSumExp, targets: $0,
+                                        vocab: config.vocabSize, scale: scale)     // a.logits now holds dlogits
+        }
+        Layers.linearBackward(dinp: a.dPredictedNormOut, dweight: grads.embedOut, dbias: nil, dout: a.logits,
+                              inp: a.predictedNormOut, weight: weights.embedOut,
+                              rows: m, inFeatures: d, outFeatures: config.vocabSize)
+        a.dNormOut.update(repeating: 0, count: rows * d)
+        for (i, row) in predictedRows.enumerated() {
+            (a.dNormOut + row * d).update(from: a.dPredictedNormOut + i * d, count: d)
+        }
     }
 
     // MARK: - Backward
 
     /// Gradients of (Σ losses) · scale, added to `gradients`. Runs the forward's steps in reverse; dResidual carries
     /// the gradient of the residual stream from layer to layer.
-    func backward(tokens: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int,
-                  scale: Float) {
+    func backward(tokens: UnsafeBufferPointer<Int32>, batch B: Int, length T: Int, scale: Float) {
         let d = config.hiddenSize, ff = config.intermediateSize, H = config.numHeads, hd = config.headDim
         let N = B * T
         let a = activations!
-        Layers.crossEntropyBackward(logits: a.logits, logSumExp: a.logSumExp, targets: targets,
-                                    vocab: config.vocabSize, scale: scale)          // a.logits now holds dlogits
-        Layers.linearBackward(dinp: a.dNormOut, dweight: grads.embedOut, dbias: nil, dout: a.logits,
-                              inp: a.finalNormOut, weight: weights.embedOut,
-                              rows: N, inFeatures: d, outFeatures: config.vocabSize)
+        outputBackward(rows: N, scale: scale)
         a.dResidual.update(repeating: 0, count: N * d)
         let last = a.layers.last?.output ?? a.embedded
         Layers.layernormBackward(dinp: a.dResidual, dweight: grads.finalNormWeight, dbias: grads.finalNormBias,
@@ -306,7 +347,7 @@ public final class GPTNeoX {
             // dResidual = ∂loss/∂out. MLP branch first: out = … + proj(gelu(fc(ln2(mlpInput))))
             Layers.linearBackward(dinp: a.dFC, dweight: g.projWeight, dbias: g.projBias, dout: a.dResidual,
                                   inp: s.fcGelu, weight: w.projWeight, rows: N, inFeatures: ff, outFeatures: d)
-            Layers.geluBackward(dinp: a.dFC, inp: s.fc, dout: a.dFC, count: N * ff)
+            Layers.geluBackward(gradient: a.dFC, inp: s.fc, count: N * ff)
             Layers.linearBackward(dinp: a.dNormOut, dweight: g.fcWeight, dbias: g.fcBias, dout: a.dFC,
                                   inp: s.ln2Out, weight: w.fcWeight, rows: N, inFeatures: d, outFeatures: ff)
             let ln2Backward = {
