@@ -71,7 +71,7 @@ extension Preset {
     public static let course = Preset(
         scale: .course, tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
         epochs: 3, batchSize: 32, microBatchSize: 8, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (1e-3, 1e-3 / 7.14),
+        learningRates: (3e-3, 3e-3 / 7.14),
         models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
