@@ -101,10 +101,14 @@ struct PromptingChapter: ParsableCommand {
                                      maskPrompt: !noPromptMask, appendEndOfText: !noEOS)
         var examples: [String: [TrainingExample]] = [:]
         var dropped = 0, truncated = 0
-        for (name, indices) in [("training", trainIndices), ("validation", validationIndices)] {
+        // Validation always measures the response alone (the prompt masked), whatever the training mask, so that the
+        // validation loss of the --no-prompt-mask ablation is comparable with the baseline's.
+        var validationOptions = options
+        validationOptions.maskPrompt = true
+        for (name, indices, opts) in [("training", trainIndices, options), ("validation", validationIndices, validationOptions)] {
             var kept: [TrainingExample] = []
             for i in indices {
-                switch makeExample(records[i], index: i, tokenizer: bpe, options: options) {
+                switch makeExample(records[i], index: i, tokenizer: bpe, options: opts) {
                 case .kept(let e): kept.append(e); if e.truncated { truncated += 1 }
                 case .dropped: dropped += 1
                 }
