@@ -89,8 +89,9 @@ struct TrainingChapter: ParsableCommand {
         book.table(settings)
         book.text("""
         The loss of a step is the mean over every response token of the batch of 32, however it is split into \
-        micro-batches (each micro-batch's summed loss is divided by the whole batch's token count). Hugging Face's \
-        Trainer averages per-micro-batch means instead, which weighs a token in a short micro-batch more.
+        micro-batches (each micro-batch's summed loss is divided by the whole batch's token count). The Hugging Face \
+        Trainer of 2023, which the paper's scripts ran, averaged per-micro-batch means instead (a token in a short \
+        micro-batch weighed more); since transformers 4.46 it averages over all tokens, as here.
         """)
 
         // MARK: - 4.3 The grid, mirroring Table 4
