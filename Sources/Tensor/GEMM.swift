@@ -1,6 +1,9 @@
 // Every matrix product in the project goes through here, and from here to OpenBLAS's cblas_sgemm.
 // Hand-written Swift loops reach a fraction of BLAS's rate on this machine; BLAS is the one place speed comes from.
 import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major.
 /// op(A) is A[m×k] (`transposeA == false`) or Aᵀ where A is stored [k×m]; likewise op(B) is B[k×n] or Bᵀ of B[n×k].
@@ -14,9 +17,11 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
                  && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max),
                  "gemm: a dimension exceeds OpenBLAS's 32-bit limit")
     if m == 0 || n == 0 { return }
+    let start = BLAS.profiling ? BLAS.clock() : 0
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    if BLAS.profiling { BLAS.record(flops: 2 * Double(m) * Double(n) * Double(k), seconds: BLAS.clock() - start) }
 }
 
 /// `batch` independent products, the i-th reading A at `a + i·strideA` and so on (attention's per-head matmuls).
@@ -54,6 +59,28 @@ private func asMatrix(_ t: Tensor) -> (rows: Int, cols: Int) {
 
 /// The BLAS threads OpenBLAS will use, and a way to set them (benchmarks compare one and two cores).
 public enum BLAS {
+    /// When on (benchmarks only), every gemm adds its FLOPs and its duration to `profile`. Calls made from several
+    /// threads at once (attention's per-head products) each add their own duration, so the total is thread-time.
+    nonisolated(unsafe) public static var profiling = false
+    nonisolated(unsafe) public private(set) static var profile = (calls: 0, flops: 0.0, seconds: 0.0)
+    nonisolated(unsafe) private static var lock = pthread_mutex_t()
+    private static let lockReady: Bool = { pthread_mutex_init(&lock, nil); return true }()
+
+    public static func resetProfile() { _ = lockReady; profile = (0, 0, 0) }
+
+    static func record(flops: Double, seconds: Double) {
+        _ = lockReady
+        pthread_mutex_lock(&lock)
+        profile.calls += 1; profile.flops += flops; profile.seconds += seconds
+        pthread_mutex_unlock(&lock)
+    }
+
+    @inline(__always) static func clock() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(newValue)) }
