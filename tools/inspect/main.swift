@@ -5,7 +5,7 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Look inside checkpoints, tokenizers and data files.",
-        subcommands: [SafetensorsCommand.self, TokenizeCommand.self, TrainTokenizerCommand.self])
+        subcommands: [SafetensorsCommand.self, TokenizeCommand.self, TrainTokenizerCommand.self, RougeCommand.self])
 }
 
 Inspect.main()
