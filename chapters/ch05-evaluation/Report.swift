@@ -112,8 +112,11 @@ struct Report {
             all.append(Figure.Series("ROUGE-1 (paper)", x: [], y: paper.map { $0?.rouge1 ?? .nan }, style: "fs pattern 4"))
             all.append(Figure.Series("ROUGE-L (paper)", x: [], y: paper.map { $0?.rougeL ?? .nan }, style: "fs pattern 5"))
         }
+        // Room above the tallest bar or interval for the key; never a zero-height axis when every score is 0.
+        let top = all.flatMap { $0.y + ($0.yHigh ?? []) }.filter(\.isFinite).max() ?? 0
         return Figure(name: "rouge", title: "ROUGE F1 (\(headline.rawValue) level), ours vs the paper's Table 4",
-                      xLabel: "cell", yLabel: "F1", kind: .bars, series: all, categories: ours.map(categoryName))
+                      xLabel: "cell", yLabel: "F1", kind: .bars, series: all, categories: ours.map(categoryName),
+                      extra: ["set yrange [0:\(Format.fixed(max(0.05, top * 1.15), 3))]"])
     }
 
     /// Grouped bars: NSMC accuracy, both readings with Wilson intervals, the paper's beside, the majority line.
