@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Repro", "ch02-prompting"]),
         .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
         .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Repro", "ch04-training"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Repro", "ch05-evaluation"], exclude: ["Fixtures"]),
     ],
     // Swift 5 language mode: the chapters are single-threaded scripts with a few parallel loops, and strict
     // concurrency checking would add annotations that teach nothing about instruction tuning.

@@ -15,7 +15,7 @@ protocol BenchSection {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure the speed of the project's kernels and loops.")
 
-    static let sections: [BenchSection.Type] = [GEMMBench.self, TokenizerBench.self, TrainingBench.self]
+    static let sections: [BenchSection.Type] = [GEMMBench.self, TokenizerBench.self, TrainingBench.self, DecodeBench.self]
 
     @Option(help: "Run only these sections (\(Bench.sections.map { $0.name }.joined(separator: ", "))).")
     var only: [String] = []

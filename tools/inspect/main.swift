@@ -5,7 +5,8 @@ struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Look inside checkpoints, tokenizers and data files.",
-        subcommands: [SafetensorsCommand.self, TokenizeCommand.self, TrainTokenizerCommand.self, LogitsCommand.self])
+        subcommands: [SafetensorsCommand.self, TokenizeCommand.self, TrainTokenizerCommand.self, LogitsCommand.self,
+                      RougeCommand.self])
 }
 
 Inspect.main()
