@@ -66,3 +66,23 @@ final class ConfigRegressionTests: XCTestCase {
         }
     }
 }
+
+final class TokenizerRegressionTests: XCTestCase {
+    /// tokenizer_json: one added token with id 16,777,215 in a 4 KB file made tables of 16.7M rows (1 GB under the
+    /// fuzzer, 6 s per input) — a size claimed by the file, now refused before anything is allocated.
+    func testAnIdFarBeyondTheTokensIsRefusedBeforeAllocating() throws {
+        // The smallest byte-level BPE: the 256 byte symbols, no merges, one added token.
+        let vocab = JSONObject((0..<256).map { (String(ByteLevelAlphabet.characterForByte[$0]), JSON.number(Double($0))) })
+        func tokenizer(addedId: Int) throws -> BPETokenizer {
+            let json = JSON(["added_tokens": [JSON(["id": .number(Double(addedId)), "content": "<|endoftext|>"])],
+                             "pre_tokenizer": JSON(["type": "ByteLevel"]), "decoder": JSON(["type": "ByteLevel"]),
+                             "model": JSON(["type": "BPE", "vocab": .object(vocab), "merges": []])])
+            return try BPETokenizer(huggingFaceJSON: json, file: "t.json")
+        }
+        XCTAssertEqual(try tokenizer(addedId: 256).vocabularySize, 257)
+        XCTAssertEqual(try tokenizer(addedId: 700).vocabularySize, 701)      // holes are allowed
+        XCTAssertThrowsError(try tokenizer(addedId: 16_777_215)) { error in
+            XCTAssertEqual("\(error)", "t.json: id 16777215 is far beyond the 257 tokens of the file (ids must be below 770)")
+        }
+    }
+}
