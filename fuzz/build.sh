@@ -3,6 +3,7 @@
 #
 #   bash fuzz/build.sh              # every harness
 #   bash fuzz/build.sh json bpe     # only these
+#   bash fuzz/build.sh --list       # the harnesses' names
 #
 # Why not SwiftPM: `-sanitize=fuzzer` links libFuzzer's own main(), which clashes with the chapters' executables, and
 # the fuzz build needs no ArgumentParser. So the two libraries are compiled here straight from their sources, with
@@ -12,6 +13,10 @@
 # on bad input shows up as a crash, which is what we are looking for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --list ]; then
+    for f in fuzz/harnesses/*.swift; do name="$(basename "$f" .swift)"; [ "$name" = Support ] || echo "$name"; done
+    exit 0
+fi
 root="$PWD"
 out="$root/fuzz/.build"
 mkdir -p "$out"
@@ -36,12 +41,7 @@ done
 library Repro "${repro[@]}"
 
 harnesses=("$@")
-if [ ${#harnesses[@]} -eq 0 ]; then
-    for f in fuzz/harnesses/*.swift; do
-        name="$(basename "$f" .swift)"
-        [ "$name" = Support ] || harnesses+=("$name")
-    done
-fi
+[ ${#harnesses[@]} -ne 0 ] || mapfile -t harnesses < <(bash fuzz/build.sh --list)
 for name in "${harnesses[@]}"; do
     source="fuzz/harnesses/$name.swift"
     [ -f "$source" ] || { echo "fuzz: no harness $source" >&2; exit 1; }

@@ -16,12 +16,7 @@ seconds="${1:-60}"
 shift || true
 bash fuzz/build.sh "$@"
 harnesses=("$@")
-if [ ${#harnesses[@]} -eq 0 ]; then
-    for f in fuzz/harnesses/*.swift; do
-        name="$(basename "$f" .swift)"
-        [ "$name" = Support ] || harnesses+=("$name")
-    done
-fi
+[ ${#harnesses[@]} -ne 0 ] || mapfile -t harnesses < <(bash fuzz/build.sh --list)
 build=fuzz/.build
 mkdir -p "$build/logs" "$build/crashes"
 failed=()

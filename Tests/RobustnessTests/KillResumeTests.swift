@@ -148,17 +148,23 @@ final class KillResumeTests: XCTestCase {
         }
         let chapter01 = out + "/01-data-repair", chapter02 = out + "/02-prompting"
 
-        // Chapter 01 killed at moments spread over its run, the first one once it has written its main output.
-        var process = try start("ch01-data-repair")
-        XCTAssertTrue(waitUntil(seconds: 60) { FileIO.exists(chapter01 + "/repaired.jsonl") })
-        process.killHard()
-        XCTAssertFalse(try assertNoManifestOrAWholeOne(chapter01), "chapter 01 finished before the kill")
-        XCTAssertNotEqual(try run("ch02-prompting"), 0)
-        let refusal01 = try Tree.text(log)
-        XCTAssertTrue(refusal01.contains("chapter 1 (data-repair) has not finished"), refusal01)
+        /// Kill `chapter` once it has written `file`: it must look unfinished, and `next` must refuse to start.
+        func killOnceWritten(_ chapter: String, _ folder: String, _ file: String, thenRefuses next: String, saying: String) throws {
+            let process = try start(chapter)
+            XCTAssertTrue(waitUntil(seconds: 60) { FileIO.exists(folder + "/" + file) }, "\(chapter) never wrote \(file)")
+            process.killHard()
+            XCTAssertFalse(try assertNoManifestOrAWholeOne(folder), "\(chapter) finished before the kill")
+            XCTAssertNotEqual(try run(next), 0)
+            let refusal = try Tree.text(log)
+            XCTAssertTrue(refusal.contains(saying), refusal)
+        }
+
+        // Chapter 01 killed once it has written its main output, then at moments spread over its run.
+        try killOnceWritten("ch01-data-repair", chapter01, "repaired.jsonl", thenRefuses: "ch02-prompting",
+                            saying: "chapter 1 (data-repair) has not finished")
         var finished = 0
         for delay in [0.02, 0.05, 0.1, 0.2, 0.4] {
-            process = try start("ch01-data-repair")
+            let process = try start("ch01-data-repair")
             usleep(useconds_t(delay * 1e6))
             process.killHard()
             if try assertNoManifestOrAWholeOne(chapter01) { finished += 1 }
@@ -170,13 +176,8 @@ final class KillResumeTests: XCTestCase {
         XCTAssertTrue(try assertNoManifestOrAWholeOne(chapter01))
 
         // Chapter 02 killed once its tokenizer is written: unfinished, so chapter 04 refuses to start; run again.
-        process = try start("ch02-prompting")
-        XCTAssertTrue(waitUntil(seconds: 60) { FileIO.exists(chapter02 + "/tokenizer.json") })
-        process.killHard()
-        XCTAssertFalse(try assertNoManifestOrAWholeOne(chapter02), "chapter 02 finished before the kill")
-        XCTAssertNotEqual(try run("ch04-training"), 0)
-        let refusal02 = try Tree.text(log)
-        XCTAssertTrue(refusal02.contains("chapter 2 (prompting) has not finished"), refusal02)
+        try killOnceWritten("ch02-prompting", chapter02, "tokenizer.json", thenRefuses: "ch04-training",
+                            saying: "chapter 2 (prompting) has not finished")
         XCTAssertEqual(try run("ch02-prompting"), 0)
         XCTAssertTrue(try assertNoManifestOrAWholeOne(chapter02))
 
