@@ -45,6 +45,10 @@ let package = Package(
         .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
         .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Repro", "ch04-training"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Repro", "ch05-evaluation"], exclude: ["Fixtures"]),
+        // Hostile input (the fuzzers' crashes, kept), kills and resumes, same seed → same bytes. Runs the chapters'
+        // executables as subprocesses too, so it depends on every chapter it drives.
+        .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Repro", "ch01-data-repair", "ch02-prompting",
+                                                            "ch03-model-config", "ch04-training"]),
     ],
     // Swift 5 language mode: the chapters are single-threaded scripts with a few parallel loops, and strict
     // concurrency checking would add annotations that teach nothing about instruction tuning.

@@ -100,14 +100,27 @@ final class CellTrainer {
         var validationLosses: [(step: Int, loss: Float)] = []
         var timing: [String] = []
         var start = 0
-        if resume, let latest = try? String(decoding: FileIO.read(checkpoints + "/latest"), as: UTF8.self) {
-            let dir = checkpoints + "/" + latest.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !resume {
+            // Starting over: an older run's checkpoints must not be there for a later --resume to continue (this run
+            // could be killed before its first checkpoint). `latest` goes first, so no moment has it naming a folder
+            // that is half deleted.
+            unlink(checkpoints + "/latest")
+            try? FileManager.default.removeItem(atPath: checkpoints)
+        } else if let latest = try? String(decoding: FileIO.read(checkpoints + "/latest"), as: UTF8.self) {
+            let name = latest.trimmingCharacters(in: .whitespacesAndNewlines)
+            let dir = checkpoints + "/" + name
             try Checkpoint.loadParameters(into: model, from: dir + "/" + Checkpoint.modelFile)
             let meta = try Checkpoint.loadTrainerState(into: optimizer, from: dir)
-            guard let done = meta["step"].flatMap(Int.init), meta["cell"] == cell.id else {
-                throw ModelError("\(dir): not a checkpoint of cell \(cell.id)")
+            guard let done = meta["step"].flatMap(Int.init), (0...totalSteps).contains(done), meta["cell"] == cell.id else {
+                throw ModelError("\(dir): not a checkpoint of cell \(cell.id) within its \(totalSteps) steps")
+            }
+            // Continuing with other settings would mix two runs into one that neither describes.
+            guard meta["recipe"] == recipeDescription else {
+                throw ModelError("\(dir) was made with \(meta["recipe"] ?? "unrecorded settings"); this run has \(recipeDescription). "
+                                 + "Run without --resume to start over.")
             }
             start = done
+            removeCheckpoints(except: name)     // what a killed run left beside it
             steps = try String(decoding: FileIO.read(dir + "/metrics.csv"), as: UTF8.self)
                 .split(separator: "\n").dropFirst().map { line in
                     guard let r = StepRecord(csv: line) else { throw ModelError("\(dir)/metrics.csv: bad line \(line)") }
@@ -186,15 +199,39 @@ final class CellTrainer {
     func metricsCSV(_ steps: [StepRecord]) -> String { StepRecord.header + "\n" + steps.map { $0.csv + "\n" }.joined() }
     func validationCSV(_ v: [(step: Int, loss: Float)]) -> String { "step,loss\n" + v.map { "\($0.step),\($0.loss)\n" }.joined() }
 
-    /// Write a complete checkpoint into its own folder, then point `latest` at it, then remove older ones: at every
-    /// instant `latest` names a whole checkpoint.
+    /// Everything that decides the numbers of this run besides the data's order: a checkpoint records it, and
+    /// --resume continues only a checkpoint made with the same.
+    var recipeDescription: String {
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325          // FNV-1a over every id and label, in order
+        for example in training { for v in example.inputIDs + example.labels { checksum = (checksum ^ UInt64(UInt32(bitPattern: v))) &* 0x100_0000_01B3 } }
+        return "learning rate \(cell.learningRate), \(cell.config.name), seed \(recipe.seed), \(recipe.totalSteps(examples: training.count)) steps, "
+            + "batch \(recipe.batchSize) in micro-batches of \(recipe.microBatchSize), warmup \(recipe.warmupRatio), clipping \(recipe.gradientClip), "
+            + "AdamW (\(recipe.beta1), \(recipe.beta2), \(recipe.eps), weight decay \(recipe.weightDecay)), "
+            + "\(training.count) examples with checksum \(String(checksum, radix: 16))"
+    }
+
+    /// Write a complete checkpoint into a temporary folder, rename it into place, point `latest` at it, then remove
+    /// older ones (and what a killed run left): at every instant `latest` names a whole checkpoint, and a folder named
+    /// step-N is always complete.
     func saveCheckpoint(_ model: GPTNeoX, _ optimizer: AdamW, step: Int, steps: [StepRecord], validation: [(step: Int, loss: Float)]) throws {
         let name = "step-" + String(repeating: "0", count: max(0, 6 - String(step).count)) + String(step)
         let dir = checkpoints + "/" + name
-        try Checkpoint.save(model, optimizer: optimizer, metadata: ["step": String(step), "cell": cell.id], to: dir)
-        try FileIO.writeAtomically(dir + "/metrics.csv", text: metricsCSV(steps))
-        try FileIO.writeAtomically(dir + "/validation.csv", text: validationCSV(validation))
+        let temporary = dir + ".partial-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try Checkpoint.save(model, optimizer: optimizer, metadata: ["step": String(step), "cell": cell.id, "recipe": recipeDescription],
+                            to: temporary)
+        try FileIO.writeAtomically(temporary + "/metrics.csv", text: metricsCSV(steps))
+        try FileIO.writeAtomically(temporary + "/validation.csv", text: validationCSV(validation))
+        // A folder of this name can only be left by a killed run that never pointed `latest` at it (a resumed run
+        // saves only steps after the one it resumed from).
+        try? FileManager.default.removeItem(atPath: dir)
+        guard rename(temporary, dir) == 0 else { throw ModelError("\(dir): cannot rename the checkpoint into place") }
         try FileIO.writeAtomically(checkpoints + "/latest", text: name + "\n")
+        removeCheckpoints(except: name)
+    }
+
+    /// Remove every checkpoint folder but `name` (older ones, and the temporary folders of killed runs).
+    func removeCheckpoints(except name: String) {
         for old in (try? FileManager.default.contentsOfDirectory(atPath: checkpoints)) ?? [] where old.hasPrefix("step-") && old != name {
             try? FileManager.default.removeItem(atPath: checkpoints + "/" + old)
         }

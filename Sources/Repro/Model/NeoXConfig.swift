@@ -37,18 +37,37 @@ public struct NeoXConfig: Equatable, Sendable {
     /// Rotated dimensions per head: `int(head_dim * rotary_pct)`, exactly as transformers computes `rotary_ndims`.
     public var rotaryDims: Int { Int(Double(headDim) * rotaryPct) }
 
-    /// Problems that make this config unusable, in words (empty when it is fine).
+    /// Sizes beyond these describe no model this code could hold. They are refused before anything is built or
+    /// allocated: a config.json claiming 2⁵⁰ layers must be an error, not an attempt to allocate them. (Real models are far
+    /// below: Polyglot-Ko 12.8B has 40 layers, hidden size 5,120, a vocabulary of 30,080 and 1.3·10¹⁰ parameters.)
+    public static let maxDimension = 1 << 24, maxLayers = 1 << 16, maxParameters = 1 << 40
+
+    /// Problems that make this config unusable, in words (empty when it is fine). Safe on any values: nothing here
+    /// can overflow or trap, so a config read from a file is checked before anything is derived from it.
     public var problems: [String] {
         var p: [String] = []
-        if vocabSize <= 0 || hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || intermediateSize <= 0 || maxPositions <= 0 {
+        let sizes = [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_attention_heads", numHeads),
+                     ("intermediate_size", intermediateSize), ("max_position_embeddings", maxPositions)]
+        if numLayers <= 0 || sizes.contains(where: { $0.1 <= 0 }) {
             p.append("every size must be positive")
+        } else if let (name, size) = sizes.first(where: { $0.1 > NeoXConfig.maxDimension }) {
+            p.append("\(name) \(size) is larger than \(NeoXConfig.maxDimension), the limit of this code")
+        } else if numLayers > NeoXConfig.maxLayers {
+            p.append("num_hidden_layers \(numLayers) is more than \(NeoXConfig.maxLayers), the limit of this code")
         } else {
             if hiddenSize % numHeads != 0 { p.append("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(numHeads)") }
-            if rotaryDims % 2 != 0 { p.append("rotary dimensions \(rotaryDims) must be even (rotate-half pairs them)") }
+            if (0...1).contains(rotaryPct) && rotaryDims % 2 != 0 { p.append("rotary dimensions \(rotaryDims) must be even (rotate-half pairs them)") }
+            // Counted in Double, which cannot overflow here (every factor is at most 2²⁴, layers 2¹⁶); once under the
+            // limit, the exact count in Int cannot overflow either.
+            let count = Double(numLayers) * layerShapes.reduce(0.0) { $0 + $1.shape.reduce(1.0) { $0 * Double($1) } }
+                + Double(2 * hiddenSize) + 2 * Double(vocabSize) * Double(hiddenSize)
+            if count > Double(NeoXConfig.maxParameters) {
+                p.append("\(Format.scientific(count, 3)) parameters is more than \(NeoXConfig.maxParameters), the limit of this code")
+            }
         }
         if !(0...1).contains(rotaryPct) { p.append("rotary_pct \(rotaryPct) must lie in [0, 1]") }
-        if !(rotaryBase > 0) { p.append("rotary_emb_base must be positive") }
-        if !(layerNormEps > 0) { p.append("layer_norm_eps must be positive") }
+        if !(rotaryBase > 0 && rotaryBase.isFinite) { p.append("rotary_emb_base must be a positive finite number") }
+        if !(layerNormEps > 0 && layerNormEps.isFinite) { p.append("layer_norm_eps must be positive and finite as a 32-bit float") }
         return p
     }
 }
@@ -60,28 +79,27 @@ extension NeoXConfig {
     /// Linear weights are stored [out, in], as torch.nn.Linear stores them. This one list is both how the model carves
     /// its parameter buffer and how chapter 03 counts parameters, so the count cannot drift from the model.
     public var parameterLayout: TensorLayout {
-        let d = hiddenSize, ff = intermediateSize, v = vocabSize
+        let d = hiddenSize, v = vocabSize
         var layout = TensorLayout()
         layout.append("gpt_neox.embed_in.weight", [v, d])
         for i in 0..<numLayers {
-            let p = "gpt_neox.layers.\(i)."
-            layout.append(p + "input_layernorm.weight", [d])
-            layout.append(p + "input_layernorm.bias", [d])
-            layout.append(p + "post_attention_layernorm.weight", [d])
-            layout.append(p + "post_attention_layernorm.bias", [d])
-            layout.append(p + "attention.query_key_value.weight", [3 * d, d])
-            layout.append(p + "attention.query_key_value.bias", [3 * d])
-            layout.append(p + "attention.dense.weight", [d, d])
-            layout.append(p + "attention.dense.bias", [d])
-            layout.append(p + "mlp.dense_h_to_4h.weight", [ff, d])
-            layout.append(p + "mlp.dense_h_to_4h.bias", [ff])
-            layout.append(p + "mlp.dense_4h_to_h.weight", [d, ff])
-            layout.append(p + "mlp.dense_4h_to_h.bias", [d])
+            for (suffix, shape) in layerShapes { layout.append("gpt_neox.layers.\(i)." + suffix, shape) }
         }
         layout.append("gpt_neox.final_layer_norm.weight", [d])
         layout.append("gpt_neox.final_layer_norm.bias", [d])
         layout.append("embed_out.weight", [v, d])
         return layout
+    }
+
+    /// The parameters of one layer, in Hugging Face's order (the same in every layer).
+    var layerShapes: [(suffix: String, shape: [Int])] {
+        let d = hiddenSize, ff = intermediateSize
+        return [("input_layernorm.weight", [d]), ("input_layernorm.bias", [d]),
+                ("post_attention_layernorm.weight", [d]), ("post_attention_layernorm.bias", [d]),
+                ("attention.query_key_value.weight", [3 * d, d]), ("attention.query_key_value.bias", [3 * d]),
+                ("attention.dense.weight", [d, d]), ("attention.dense.bias", [d]),
+                ("mlp.dense_h_to_4h.weight", [ff, d]), ("mlp.dense_h_to_4h.bias", [ff]),
+                ("mlp.dense_4h_to_h.weight", [d, ff]), ("mlp.dense_4h_to_h.bias", [d])]
     }
 
     public var parameterCount: Int { parameterLayout.totalCount }

@@ -100,6 +100,12 @@ public final class BPETokenizer {
             largest = max(largest, id)
         }
         for added in parts.addedTokens { largest = max(largest, added.id) }
+        // The lookup tables have one row per id up to the largest: a file of a few tokens naming id 16,777,215 would
+        // make them 16.7M rows (about 400 MB). Real vocabularies number their tokens densely; allow holes, not a desert.
+        let tokenCount = parts.vocabulary.count + parts.addedTokens.count
+        guard Int(largest) < 2 * tokenCount + 256 else {
+            throw fail("id \(largest) is far beyond the \(tokenCount) tokens of the file (ids must be below \(2 * tokenCount + 256))")
+        }
         var text = [String?](repeating: nil, count: Int(largest) + 1)
         var bytes = [[UInt8]?](repeating: nil, count: Int(largest) + 1)
         var special = [Bool](repeating: false, count: Int(largest) + 1)

@@ -1,0 +1,35 @@
+// chapter-files: chapters/ch04-training/Batches.swift
+//
+// A JSON Lines file of arbitrary bytes through the kit's reader (Records.readJSONLines), then through chapter 04's
+// reader of chapter 02's examples (readExamples: ids below the vocabulary, or −100) and its batching. Properties: a
+// thrown error names the file (and the line, for a line that is not JSON); the examples that load make micro-batches
+// whose inputs are real ids and whose targets are ids or −100.
+import Repro
+import Tensor
+
+func fuzzOne(_ bytes: [UInt8]) {
+    let path = scratchFile("train.jsonl", bytes)
+    do {
+        let records = try Records.readJSONLines(path)
+        if records.count > bytes.count { violated("more records than bytes") }
+    } catch {
+        expectNamesFile(error, path)
+        if let e = error as? RecordError, e.problem.isEmpty { violated("empty problem") }
+        return
+    }
+    let vocabularySize = 600
+    let examples: [Example]
+    do {
+        examples = try readExamples(path, vocabularySize: vocabularySize)
+    } catch {
+        expectNamesFile(error, path)
+        return
+    }
+    for size in [1, 3] {
+        for batch in microBatches(Array(examples.indices), examples: examples, size: size) {
+            if batch.inputs.count != batch.batch * batch.length || batch.targets.count != batch.inputs.count { violated("batch shape") }
+            if batch.inputs.contains(where: { $0 < 0 || $0 >= vocabularySize }) { violated("an input id out of range") }
+            if batch.targets.contains(where: { $0 != ignoreIndex && ($0 < 0 || $0 >= vocabularySize) }) { violated("a target out of range") }
+        }
+    }
+}
