@@ -32,6 +32,9 @@ struct TrainingChapter: ParsableCommand {
     @Option(help: "Epochs (default: the preset's, the paper's 3).")
     var epochs: Int?
 
+    @Option(name: .customLong("batch-size"), help: "Sequences per optimizer step (default: the preset's, the paper's 32).")
+    var batchSize: Int?
+
     @Option(name: .customLong("micro-batch"), help: "Sequences per forward/backward (the batch of 32 is accumulated from these).")
     var microBatch: Int?
 
@@ -68,7 +71,7 @@ struct TrainingChapter: ParsableCommand {
 
         // MARK: - 4.2 The recipe
         book.section("4.1 The recipe")
-        var recipe = Recipe(epochs: epochs ?? preset.epochs, batchSize: preset.batchSize,
+        var recipe = Recipe(epochs: epochs ?? preset.epochs, batchSize: batchSize ?? preset.batchSize,
                             microBatchSize: microBatch ?? preset.microBatchSize, warmupRatio: preset.warmupRatio,
                             gradientClip: preset.gradientClip, seed: common.seed, validateEvery: 1, checkpointEvery: 1)
         recipe.weightDecay = weightDecay
@@ -128,6 +131,7 @@ struct TrainingChapter: ParsableCommand {
         """)
 
         run.chapterOptions["epochs"] = .number(Double(recipe.epochs))
+        run.chapterOptions["batch_size"] = .number(Double(recipe.batchSize))
         run.chapterOptions["micro_batch"] = .number(Double(recipe.microBatchSize))
         run.chapterOptions["weight_decay"] = .number(Double(recipe.weightDecay))
         if let initFrom { run.chapterOptions["init"] = .string(initFrom) }
