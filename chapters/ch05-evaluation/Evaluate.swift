@@ -146,3 +146,15 @@ func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSp
                            summarySeconds: summarySeconds, nsmcSeconds: Date().timeIntervalSince(nsmcStart),
                            generatedTokens: generatedTokens)
 }
+
+/// What copying gets: the article's first `tokens` tokens as the "summary", no model at all. The references of an
+/// extractive set like sci-news-sum-kr-50 are sentences of the article, often its first ones, so this is the floor a
+/// summarizer should clear (news summarization calls it the lead baseline).
+func leadBaseline(_ articles: [SummaryExample], tokenizer: BPETokenizer, tokens: Int) -> [[RougeLevel: RougePair]] {
+    articles.map { article in
+        let lead = tokenizer.decode(Array(tokenizer.encode(article.document).prefix(tokens)))
+        var scores: [RougeLevel: RougePair] = [:]
+        for level in scoredLevels { scores[level] = Rouge.score(prediction: lead, reference: article.reference, level: level) }
+        return scores
+    }
+}

@@ -29,6 +29,14 @@ struct Report {
     var split: NSMCSplit
     var headline: RougeLevel
     var seed: UInt64
+    /// ROUGE of the lead baseline (the article's first `leadTokens` tokens), per article.
+    var lead: [[RougeLevel: RougePair]]
+    var leadTokens: Int
+
+    /// Mean F1 of the lead baseline.
+    func leadMean(_ level: RougeLevel, longest: Bool) -> Double {
+        lead.reduce(0) { $0 + (longest ? $1[level]!.rougeL.f1 : $1[level]!.rouge1.f1) } / Double(max(lead.count, 1))
+    }
 
     func percent(_ x: Double) -> String { Format.fixed(100 * x, 1) }
 
@@ -58,10 +66,16 @@ struct Report {
             table.add(["\(paper.model) (paper)", paper.learningRate, Format.fixed(paper.rouge1, 2),
                        Format.fixed(paper.rougeL, 2), Format.fixed(paper.nsmc, 1), "—"])
         }
+        if !lead.isEmpty {
+            table.add(["no model: lead-\(leadTokens) summary, majority-label answer", "—",
+                       Format.fixed(leadMean(headline, longest: false), 2), Format.fixed(leadMean(headline, longest: true), 2),
+                       Format.fixed(100 * split.majorityAccuracy, 1), "—"])
+        }
         let balance = split.balance
         table.notes = [
             "Our cells stand where the paper's stand: small ↔ Polyglot-5.8b, large ↔ Polyglot-12.8b, high ↔ 5e-5, low ↔ 7e-6 (course models are trained from scratch at rates with the paper's 7.1 : 1 ratio; see chapter 04).",
             "ROUGE: mean F1 over \(evaluations.first?.summaries.count ?? 0) articles, tokens = \(headline == .syllable ? "syllables (every non-space character)" : "eojeol with punctuation split off"); the paper does not say how it tokenized. NSMC: \(split.scored.count) scored reviews, one demonstration; \"NSMC\" parses the first word of the generated answer (unparseable = wrong), \"log-likelihood\" compares log p(긍정) and log p(부정).",
+            "The no-model row: the \"summary\" is the article's first \(leadTokens) tokens (the lead baseline; the references are sentences of the article, often its first), and the NSMC answer is always the majority label.",
             "Always answering the majority label scores \(percent(split.majorityAccuracy))% on our scored subset (\(balance.positive) 긍정 / \(balance.negative) 부정); on all of NSMC's test split, 50.3% (25,173 of 50,000 are positive). The paper's 38.1% lies below that baseline: a model that always said 긍정 would have beaten it.",
         ]
         return table
@@ -81,6 +95,16 @@ struct Report {
                            Format.fixed(longest.p, 3), Format.fixed(longest.r, 3),
                            "\(Format.fixed(longest.f, 3)) [\(Format.fixed(iL.low, 3)), \(Format.fixed(iL.high, 3))]"])
             }
+        }
+        for level in scoredLevels where !lead.isEmpty {
+            func mean(_ part: (RougePair) -> RougeScore) -> (p: Double, r: Double, f: Double) {
+                let scores = lead.map { part($0[level]!) }, n = Double(scores.count)
+                return (scores.reduce(0) { $0 + $1.precision } / n, scores.reduce(0) { $0 + $1.recall } / n, scores.reduce(0) { $0 + $1.f1 } / n)
+            }
+            let one = mean { $0.rouge1 }, longest = mean { $0.rougeL }
+            table.add(["lead-\(leadTokens) (no model)", level == .ascii ? "ascii (rouge-score default)" : level.rawValue,
+                       Format.fixed(one.p, 3), Format.fixed(one.r, 3), Format.fixed(one.f, 3),
+                       Format.fixed(longest.p, 3), Format.fixed(longest.r, 3), Format.fixed(longest.f, 3)])
         }
         table.notes = ["The ascii rows tokenize as rouge-score does by default (lowercase, keep [a-z0-9]+): Korean has no such tokens, so only digits and Latin letters can match."]
         return table
@@ -116,7 +140,16 @@ struct Report {
         let top = all.flatMap { $0.y + ($0.yHigh ?? []) }.filter(\.isFinite).max() ?? 0
         return Figure(name: "rouge", title: "ROUGE F1 (\(headline.rawValue) level), ours vs the paper's Table 4",
                       xLabel: "cell", yLabel: "F1", kind: .bars, series: all, categories: ours.map(categoryName),
-                      extra: ["set yrange [0:\(Format.fixed(max(0.05, top * 1.15), 3))]"])
+                      extra: rougeFigureExtras(top: top))
+    }
+
+    /// The y range, and the lead baseline's ROUGE-1 as a dashed line.
+    func rougeFigureExtras(top: Double) -> [String] {
+        guard !lead.isEmpty else { return ["set yrange [0:\(Format.fixed(max(0.05, top * 1.15), 3))]"] }
+        let line = leadMean(headline, longest: false)
+        return ["set yrange [0:\(Format.fixed(max(0.05, top * 1.15, line * 1.15), 3))]",
+                "set arrow from graph 0, first \(line) to graph 1, first \(line) nohead dashtype 2 linewidth 2 lc rgb '#444444'",
+                "set label 'lead-\(leadTokens) ROUGE-1 \(Format.fixed(line, 2)) (no model)' at graph 0.01, first \(line) offset 0, 0.7 font ',10'"]
     }
 
     /// Grouped bars: NSMC accuracy, both readings with Wilson intervals, the paper's beside, the majority line.
@@ -152,7 +185,7 @@ struct Report {
             for s in e.summaries.prefix(3) {
                 let pair = s.scores[headline]!
                 out += "**Article \(s.example.id)** (\(s.example.document.count) characters\(s.truncated ? ", cut to the first \(s.keptCharacters) to fit" : "")): "
-                out += "ROUGE-1 \(Format.fixed(pair.rouge1.f1, 3)), ROUGE-L \(Format.fixed(pair.rougeL.f1, 3)), \(s.newTokens) tokens, stopped at \(s.stop.rawValue)\n\n"
+                out += "ROUGE-1 \(Format.fixed(pair.rouge1.f1, 3)), ROUGE-L \(Format.fixed(pair.rougeL.f1, 3)), \(s.newTokens) token\(s.newTokens == 1 ? "" : "s"), stopped at \(s.stop.rawValue)\n\n"
                 out += "- article: \(quoteLine(String(s.example.document.prefix(160))))…\n"
                 out += "- reference: \(quoteLine(s.example.reference))\n"
                 out += "- model: \(quoteLine(s.output.isEmpty ? "(empty)" : s.output))\n\n"

@@ -137,7 +137,8 @@ struct EvaluationChapter: ParsableCommand {
         common subsequence; precision, recall and F1 per article, averaged. Tokens are **syllables** (every non-space \
         character) or **eojeol** (space-separated words, punctuation split off); the headline uses \(rougeLevel.rawValue). \
         rouge-score's default tokenizer keeps only `[a-z0-9]` and so scores Korean 0 — the `ascii` rows below show it \
-        on our own outputs.
+        on our own outputs. A reference point without any model: the *lead* baseline, the article's first \
+        \(settings.maxNewTokens) tokens taken as its summary.
         """)
 
         // MARK: - 5.4 NSMC
@@ -177,7 +178,10 @@ struct EvaluationChapter: ParsableCommand {
 
         // MARK: - 5.6 Results
         book.section("5.5 Table 4, ours beside the paper's")
-        let report = Report(evaluations: evaluations, split: split, headline: rougeLevel, seed: common.seed)
+        let firstTokenizer = try BPETokenizer(contentsOf: models[0].directory + "/tokenizer.json")
+        let lead = leadBaseline(articles, tokenizer: firstTokenizer, tokens: settings.maxNewTokens)
+        let report = Report(evaluations: evaluations, split: split, headline: rougeLevel, seed: common.seed,
+                            lead: lead, leadTokens: settings.maxNewTokens)
         book.table(report.table4)
         try run.write(Artifact.table4, table: report.table4)
         try run.figure(report.rougeFigure, caption: "Bars: mean F1 over the articles, with 95% bootstrap intervals; hatched: the paper's Table 4.")
