@@ -23,6 +23,7 @@ final class KillResumeTests: XCTestCase {
     /// The checkpoint on disk after a kill: no `latest` (nothing saved yet), or `latest` naming a folder that holds
     /// a complete, loadable checkpoint of step N whose metrics are the first N lines of the uninterrupted run's.
     func assertCheckpointWhole(_ out: String, referenceMetrics: [Substring], file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        XCTAssertFalse(FileIO.exists(out + "/04-training/manifest.json"), "a killed run left a manifest", file: file, line: line)
         let checkpoints = out + "/" + cell + "/checkpoints"
         guard FileIO.exists(checkpoints + "/latest") else { return 0 }
         let name = try Tree.text(checkpoints + "/latest").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -35,7 +36,6 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(optimizer.step, step, file: file, line: line)
         let metrics = try Tree.text(directory + "/metrics.csv").split(separator: "\n")
         XCTAssertEqual(Array(metrics), Array(referenceMetrics.prefix(step + 1)), "\(directory)/metrics.csv", file: file, line: line)
-        XCTAssertFalse(FileIO.exists(out + "/04-training/manifest.json"), "a killed run left a manifest", file: file, line: line)
         return step
     }
 
