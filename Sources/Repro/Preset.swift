@@ -35,6 +35,8 @@ public struct Preset: Sendable {
     public var learningRates: (high: Double, low: Double)
     /// The two model sizes of the grid, (smaller, larger): stand-ins for Polyglot-Ko 5.8B and 12.8B.
     public var models: (small: NeoXConfig, large: NeoXConfig)
+    /// The size sweep (chapter 06): Polyglot-Ko's four shapes scaled down by these factors (see `sizeSweep`).
+    public var sweepDivisors: (width: Int, depth: Int, heads: Int)
 
     // Chapter 05: evaluation
     public var nsmcScored: Int?            // nil: every row but the demonstration slice
@@ -57,13 +59,14 @@ public struct Preset: Sendable {
 
 extension Preset {
     public static let smoke = Preset(
-        scale: .smoke, tokenizerVocabSize: 384, contextLength: 192, validationRecords: 4, maxTrainingRecords: 48,
+        scale: .smoke, tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
         epochs: 3, batchSize: 8, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
         learningRates: (3e-3, 3e-3 / 7.14),
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
-                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 192),
+                                   numHeads: 2, rotaryPct: 0.25, maxPositions: 384),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
-                                   numHeads: 3, rotaryPct: 0.5, maxPositions: 192)),
+                                   numHeads: 3, rotaryPct: 0.5, maxPositions: 384)),
+        sweepDivisors: (width: 128, depth: 12, heads: 8),
         nsmcScored: 40, summaryArticles: 4, maxNewTokens: 16)
 
     /// The course pair mirrors 5.8B (few wide heads, rotary on a quarter of each) and 12.8B (more, narrower heads,
@@ -76,6 +79,7 @@ extension Preset {
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
                                    numHeads: 4, rotaryPct: 0.5, maxPositions: 256)),
+        sweepDivisors: (width: 32, depth: 4, heads: 8),
         nsmcScored: 1000, summaryArticles: nil, maxNewTokens: 96)
 
     public static let full: Preset = {
@@ -94,5 +98,28 @@ extension Preset {
         epochs: 3, batchSize: 32, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
         learningRates: (5e-5, 7e-6),
         models: (small: .polyglotKo5_8B, large: .polyglotKo12_8B),
+        sweepDivisors: (width: 1, depth: 1, heads: 1),
         nsmcScored: nil, summaryArticles: nil, maxNewTokens: 128)
+}
+
+// MARK: - The size sweep
+
+extension Preset {
+    /// Polyglot-Ko 1.3B / 3.8B / 5.8B / 12.8B scaled down: width ÷ `sweepDivisors.width`, layers ÷ `.depth` (rounded,
+    /// at least 1), heads ÷ `.heads`, with the rotary share of each head kept. At the course scale (÷32, ÷4, ÷8) the
+    /// shapes keep every ratio of the originals: widths 64/96/128/160 (2048…5120 ÷ 32), layers 6/8/7/10 (the 5.8B is
+    /// shallower than the 3.8B there too), heads 2/3/2/5 (16/24/16/40 ÷ 8), so head widths 32/32/64/32 — the 5.8B's
+    /// heads twice as wide as the others', as in the originals — and 16 rotary dimensions in every head (64 ÷ 4).
+    public var sizeSweep: [NeoXConfig] {
+        let d = sweepDivisors
+        return NeoXConfig.polyglotKo.map { paper in
+            let suffix = paper.name.replacingOccurrences(of: "polyglot-ko-", with: "")
+            return NeoXConfig(name: scale == .paper ? paper.name : "\(scale.rawValue)-\(suffix)",
+                              vocabSize: scale == .paper ? paper.vocabSize : Preset.paddedVocabulary(tokenizerVocabSize),
+                              hiddenSize: paper.hiddenSize / d.width,
+                              numLayers: max(1, Int((Double(paper.numLayers) / Double(d.depth)).rounded())),
+                              numHeads: max(1, paper.numHeads / d.heads), rotaryPct: paper.rotaryPct,
+                              maxPositions: scale == .paper ? paper.maxPositions : contextLength)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ch01_data_repair
+import Repro
 
 final class HangulTests: XCTestCase {
     func testFinalConsonantBySyllableArithmetic() {
@@ -13,9 +14,9 @@ final class HangulTests: XCTestCase {
     }
 
     func testEditDistanceAndNormalisation() {
-        XCTAssertEqual(TextCompare.editDistance(Array("kitten"), Array("sitting")), 3)
-        XCTAssertEqual(TextCompare.editDistance(Array("가던"), Array("갔던")), 1)
-        XCTAssertEqual(TextCompare.editDistance([], Array("abc")), 3)
+        XCTAssertEqual(EditDistance.characters(Array("kitten"), Array("sitting")), 3)
+        XCTAssertEqual(EditDistance.characters(Array("가던"), Array("갔던")), 1)
+        XCTAssertEqual(EditDistance.characters([], Array("abc")), 3)
         XCTAssertEqual(TextCompare.normalizedDistance("파티에 늦었습니다.", "\"파티에  늦었습니다\""), 0)
         XCTAssertEqual(TextCompare.normalizedDistance("가나다라", "가나다마"), 0.25)
         XCTAssertEqual(TextCompare.normalizedDistance("", ""), 0)

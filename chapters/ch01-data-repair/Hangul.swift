@@ -1,3 +1,5 @@
+import Repro
+
 // Hangul syllable arithmetic and the text comparisons the grammar-record rules need.
 //
 // A precomposed Hangul syllable is one Unicode scalar in U+AC00...U+D7A3, laid out as
@@ -33,23 +35,6 @@ enum TextCompare {
         text.filter { !$0.isWhitespace && !$0.isPunctuation }.map { $0 }
     }
 
-    /// Levenshtein distance over characters (a Hangul syllable counts as one), with the usual two-row table.
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
-
     /// Edit distance of the normalised texts divided by the longer normalised length: 0 = the same sentence,
     /// 1 = nothing in common. Two empty texts are identical (0).
     static func normalizedDistance(_ a: String, _ b: String) -> Double {
@@ -60,7 +45,7 @@ enum TextCompare {
         // (a long answer compared with a short input).
         let lengthGap = Double(abs(x.count - y.count)) / Double(longer)
         if lengthGap > 0.5 { return lengthGap }
-        return Double(editDistance(x, y)) / Double(longer)
+        return Double(EditDistance.characters(x, y)) / Double(longer)
     }
 }
 

@@ -15,6 +15,7 @@ import Tensor
 
 public struct MissingArtifact: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 public final class ChapterRun {
@@ -64,10 +65,12 @@ public final class ChapterRun {
     }
 
     /// The path of `file` written by an earlier chapter, after checking that chapter finished (its manifest lists the
-    /// file) and that the file still has the hash recorded there.
-    public func artifact(ofChapter number: Int, _ slug: String, _ file: String) throws -> String {
-        let folder = options.outputDirectory + "/" + ChapterRun.folder(number, slug)
+    /// file) and that the file still has the hash recorded there. `root` is the artifacts folder of another run (an
+    /// ablation's, say); by default this run's own `--out`.
+    public func artifact(ofChapter number: Int, _ slug: String, _ file: String, root: String? = nil) throws -> String {
+        let folder = (root ?? options.outputDirectory) + "/" + ChapterRun.folder(number, slug)
         let run = "swift run -c release ch\(ChapterRun.folder(number, slug)) --scale \(options.scale.rawValue)"
+            + (root.map { " --out \($0)" } ?? "")
         let manifestPath = folder + "/manifest.json"
         guard FileIO.exists(manifestPath) else {
             throw MissingArtifact(description: "chapter \(number) (\(slug)) has not finished: \(manifestPath) is missing. Run `\(run)` first.")

@@ -16,6 +16,8 @@ public struct Figure {
         case lines
         /// Points only (scatter).
         case points
+        /// Points joined by lines (a few measurements, e.g. one per model size).
+        case linesPoints
         /// Histogram of each series' raw `x` values in bins of `binWidth`, drawn as overlapping outlined steps.
         case histogram(binWidth: Double)
         /// Grouped bars: one group per `categories` entry, one bar per series (y[i] for category i), with optional
@@ -95,7 +97,7 @@ public struct Figure {
                 }
                 out += "\n\n"
             }
-        case .lines, .points:
+        case .lines, .points, .linesPoints:
             for s in series {
                 out += "# \(s.title)\n"
                 for (x, y) in zip(s.x, s.y) { out += "\(Figure.number(x)) \(Figure.number(y))\n" }
@@ -143,6 +145,10 @@ public struct Figure {
         case .lines:
             for (i, series) in series.enumerated() {
                 plots.append("\(file) index \(i) using 1:2 with lines \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
+            }
+        case .linesPoints:
+            for (i, series) in series.enumerated() {
+                plots.append("\(file) index \(i) using 1:2 with linespoints pointsize 1.5 \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
             }
         case .points:
             for (i, series) in series.enumerated() {
