@@ -29,6 +29,9 @@ struct DataRepairChapter: ParsableCommand {
     @Flag(help: "First download the canonical ko_alpaca_data.json (Beomi/KoAlpaca) into <data-dir>/koalpaca/v1.0/ with curl, and print its sha256 and record count.")
     var fetch = false
 
+    @Flag(name: .customLong("no-repair"), help: "Ablation: write the accepted records as the file has them (the grammar records left as the translator broke them) to repaired.jsonl.")
+    var noRepair = false
+
     @Option(name: .customLong("table-rows"), help: "At most this many keyword hits are listed in the notebook (all go to candidates.jsonl).")
     var tableRows = 60
 
@@ -50,6 +53,7 @@ struct DataRepairChapter: ParsableCommand {
         let book = run.notebook
         try run.input(path)
         run.chapterOptions["table_rows"] = .number(Double(tableRows))
+        run.chapterOptions["repair"] = .bool(!noRepair)
         if try run.reuseIfFinished() { return }
 
         // MARK: - 1.1 KoAlpaca v1.0
@@ -156,10 +160,13 @@ struct DataRepairChapter: ParsableCommand {
 
         // MARK: - 1.7 The repaired data set
         book.section("1.7 The repaired data set, and the paper")
-        try run.writeJSONLines(Artifact.repaired, result.repaired.map { $0.record.json })
+        // The ablation (--no-repair) finds and reports the same records, but hands chapter 02 the file's own text.
+        let handedOn = noRepair ? data.records : result.repaired
+        try run.writeJSONLines(Artifact.repaired, handedOn.map { $0.record.json })
         book.text("""
-        `\(Artifact.repaired)` holds the \(Format.count(result.repaired.count)) accepted records in file order, \
-        \(result.repairedCount) of them repaired, one `{instruction, input, output}` per line: chapter 02's input.
+        `\(Artifact.repaired)` holds the \(Format.count(handedOn.count)) accepted records in file order, \
+        \(noRepair ? "none of them repaired (`--no-repair`: the \(result.repairedCount) repairs above are reported but not applied)" : "\(result.repairedCount) of them repaired"), \
+        one `{instruction, input, output}` per line: chapter 02's input.
         """)
         let summary = Reports.summaryTable(result)
         book.table(summary)
