@@ -21,7 +21,8 @@ struct TrainingExample: Equatable {
     var json: JSON {
         JSON(["record": .number(Double(record)),
               "input_ids": .array(inputIDs.map { .number(Double($0)) }),
-              "labels": .array(labels.map { .number(Double($0)) })])
+              "labels": .array(labels.map { .number(Double($0)) }),
+              "prompt_tokens": .number(Double(promptTokens))])
     }
 }
 

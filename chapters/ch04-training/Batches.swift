@@ -7,6 +7,17 @@ import Tensor
 struct Example {
     var inputIDs: [Int32]
     var labels: [Int32]
+    /// Where the response starts (chapter 02 writes it; nil in files without it). Lets chapter 04 measure the loss on
+    /// the response alone even when the prompt was trained on (the --no-prompt-mask ablation).
+    var promptTokens: Int? = nil
+
+    /// The same sequence with every prompt position out of the loss: the response and its EOS only.
+    var responseOnly: Example {
+        guard let promptTokens else { return self }
+        var labels = self.labels
+        for t in 0..<min(promptTokens, labels.count) { labels[t] = ignoreIndex }
+        return Example(inputIDs: inputIDs, labels: labels, promptTokens: promptTokens)
+    }
 }
 
 let ignoreIndex: Int32 = -100
@@ -25,9 +36,16 @@ func readExamples(_ path: String, vocabularySize: Int) throws -> [Example] {
                 return Int32(v)
             }
         }
-        let example = Example(inputIDs: try ids("input_ids"), labels: try ids("labels"))
+        var example = Example(inputIDs: try ids("input_ids"), labels: try ids("labels"))
         guard example.inputIDs.count == example.labels.count, example.inputIDs.count >= 2 else {
             throw RecordError(file: path, record: index, line: index + 1, problem: "input_ids and labels must have the same length ≥ 2")
+        }
+        if let value = json["prompt_tokens"] {
+            guard let n = value.int, (0..<example.inputIDs.count).contains(n) else {
+                throw RecordError(file: path, record: index, line: index + 1,
+                                  problem: "\"prompt_tokens\" holds \(value.serialized()), not a count below the sequence length \(example.inputIDs.count)")
+            }
+            example.promptTokens = n
         }
         return example
     }

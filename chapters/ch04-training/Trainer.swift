@@ -47,13 +47,45 @@ struct StepRecord {
     }
 }
 
+/// A validation point: the held-out loss, and the loss on the responses of a fixed sample of training examples (the
+/// same measure as the validation loss, so runs that trained on different positions compare).
+struct ValidationRecord {
+    var step: Int, loss: Float, trainResponseLoss: Float
+    var csv: String { "\(step),\(loss),\(trainResponseLoss)" }
+    static let header = "step,loss,train_response_loss"
+
+    init(step: Int, loss: Float, trainResponseLoss: Float) { self.step = step; self.loss = loss; self.trainResponseLoss = trainResponseLoss }
+
+    init?(csv line: Substring) {
+        let f = line.split(separator: ",")
+        guard f.count == 3, let s = Int(f[0]), let l = Float(f[1]), let t = Float(f[2]) else { return nil }
+        self.init(step: s, loss: l, trainResponseLoss: t)
+    }
+}
+
 struct CellResult {
     var cell: Cell
     var steps: [StepRecord]
-    var validation: [(step: Int, loss: Float)]
+    var validation: [ValidationRecord]
     var tokensSeen: Int
     var trainSeconds: Double
     var finished: Bool
+
+    /// Mean training loss over the last 5% of steps: a less noisy "final" loss than the last step's.
+    var finalTrainLoss: Double {
+        let tail = steps.suffix(max(1, steps.count / 20))
+        return tail.reduce(0.0) { $0 + Double($1.loss) } / Double(max(tail.count, 1))
+    }
+
+    /// What later chapters need to know of this cell (grid.json): deterministic, so no wall times.
+    var summaryJSON: JSON {
+        JSON(["id": .string(cell.id), "size": .string(cell.size), "rate": .string(cell.rate), "model": .string(cell.config.name),
+              "parameters": .number(Double(cell.config.parameterCount)), "learning_rate": .number(cell.learningRate),
+              "steps": .number(Double(steps.count)), "tokens_seen": .number(Double(tokensSeen)),
+              "final_train_loss": .number(finalTrainLoss),
+              "final_validation_loss": validation.last.map { .number(Double($0.loss)) } ?? .null,
+              "final_train_response_loss": validation.last.map { .number(Double($0.trainResponseLoss)) } ?? .null])
+    }
 }
 
 // MARK: - Training one cell
@@ -97,7 +129,7 @@ final class CellTrainer {
         let optimizer = AdamW(layout: model.layout, beta1: recipe.beta1, beta2: recipe.beta2, eps: recipe.eps,
                               weightDecay: recipe.weightDecay)
         var steps: [StepRecord] = []
-        var validationLosses: [(step: Int, loss: Float)] = []
+        var validationLosses: [ValidationRecord] = []
         var timing: [String] = []
         var start = 0
         if !resume {
@@ -128,9 +160,8 @@ final class CellTrainer {
                 }
             validationLosses = try String(decoding: FileIO.read(dir + "/validation.csv"), as: UTF8.self)
                 .split(separator: "\n").dropFirst().map { line in
-                    let f = line.split(separator: ",")
-                    guard f.count == 2, let s = Int(f[0]), let l = Float(f[1]) else { throw ModelError("\(dir)/validation.csv: bad line \(line)") }
-                    return (s, l)
+                    guard let r = ValidationRecord(csv: line) else { throw ModelError("\(dir)/validation.csv: bad line \(line)") }
+                    return r
                 }
             print("\(cell.id): resuming after step \(start) of \(totalSteps) from \(dir)")
         }
@@ -165,7 +196,8 @@ final class CellTrainer {
             guard loss.isFinite else { throw ModelError("\(cell.id): the loss became \(loss) at step \(step) (learning rate \(lr)); lower the learning rate") }
 
             if step % recipe.validateEvery == 0 || step == totalSteps {
-                validationLosses.append((step, try validationLoss(model)))
+                validationLosses.append(ValidationRecord(step: step, loss: try meanLoss(model, validation),
+                                                         trainResponseLoss: try meanLoss(model, trainingSample)))
             }
             progress.update(step, note: "loss \(Format.fixed(Double(loss), 3))" + (validationLosses.last.map { " · val \(Format.fixed(Double($0.loss), 3))" } ?? ""))
             let stopping = stopAfter.map { step >= $0 } ?? false
@@ -186,10 +218,14 @@ final class CellTrainer {
                           trainSeconds: Date().timeIntervalSince(clock), finished: finished)
     }
 
-    /// Mean loss over every counted token of the validation examples.
-    func validationLoss(_ model: GPTNeoX) throws -> Float {
+    /// The first training examples (as many as there are validation examples, at least 8) with the prompt out of the
+    /// loss: the training-side twin of the validation loss.
+    lazy var trainingSample: [Example] = training.prefix(max(validation.count, 8)).map(\.responseOnly)
+
+    /// Mean loss over every counted token of `examples`, forward only.
+    func meanLoss(_ model: GPTNeoX, _ examples: [Example]) throws -> Float {
         var sum = 0.0, count = 0
-        for mb in microBatches(Array(validation.indices), examples: validation, size: recipe.microBatchSize) {
+        for mb in microBatches(Array(examples.indices), examples: examples, size: recipe.microBatchSize) {
             let (loss, n) = try model.loss(inputs: mb.inputs, targets: mb.targets, batch: mb.batch, length: mb.length)
             sum += Double(loss) * Double(n); count += n
         }
@@ -197,7 +233,7 @@ final class CellTrainer {
     }
 
     func metricsCSV(_ steps: [StepRecord]) -> String { StepRecord.header + "\n" + steps.map { $0.csv + "\n" }.joined() }
-    func validationCSV(_ v: [(step: Int, loss: Float)]) -> String { "step,loss\n" + v.map { "\($0.step),\($0.loss)\n" }.joined() }
+    func validationCSV(_ v: [ValidationRecord]) -> String { ValidationRecord.header + "\n" + v.map { $0.csv + "\n" }.joined() }
 
     /// Everything that decides the numbers of this run besides the data's order: a checkpoint records it, and
     /// --resume continues only a checkpoint made with the same.
@@ -213,7 +249,7 @@ final class CellTrainer {
     /// Write a complete checkpoint into a temporary folder, rename it into place, point `latest` at it, then remove
     /// older ones (and what a killed run left): at every instant `latest` names a whole checkpoint, and a folder named
     /// step-N is always complete.
-    func saveCheckpoint(_ model: GPTNeoX, _ optimizer: AdamW, step: Int, steps: [StepRecord], validation: [(step: Int, loss: Float)]) throws {
+    func saveCheckpoint(_ model: GPTNeoX, _ optimizer: AdamW, step: Int, steps: [StepRecord], validation: [ValidationRecord]) throws {
         let name = "step-" + String(repeating: "0", count: max(0, 6 - String(step).count)) + String(step)
         let dir = checkpoints + "/" + name
         let temporary = dir + ".partial-\(getpid())"

@@ -10,6 +10,7 @@ import Tensor
 enum Artifact {
     static let cells = "cells"                     // cells/<id>/{model/, metrics.csv, validation.csv, timing.csv, checkpoints/}
     static let results = "training.md"
+    static let grid = "grid.json"                  // the cells in grid order: id, model, parameters, learning rate
     static let lossFigure = "loss-curves"
     static let lossBySizeFigure = "loss-by-size"
     static let scheduleFigure = "learning-rate"
@@ -23,8 +24,11 @@ struct TrainingChapter: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Train only these cells (comma-separated, of small-high, small-low, large-high, large-low).")
+    @Option(help: "Train only these cells (comma-separated, of small-high, small-low, large-high, large-low; with --models sweep, 1.3b-high … 12.8b-low).")
     var cells: String?
+
+    @Option(help: "pair: the course's two sizes (stand-ins for 5.8B and 12.8B, Table 4's grid); sweep: Polyglot-Ko's four shapes scaled down (chapter 06).")
+    var models: ModelSet = .pair
 
     @Option(name: .customLong("learning-rates"), help: "The grid's two learning rates, high,low (default: the preset's).")
     var learningRates: String?
@@ -107,7 +111,11 @@ struct TrainingChapter: ParsableCommand {
         }
         run.chapterOptions["learning_rates"] = [.number(rates.high), .number(rates.low)]
         var grid: [Cell] = []
-        for (size, base) in [("small", preset.models.small), ("large", preset.models.large)] {
+        let sizes: [(String, NeoXConfig)] = models == .pair
+            ? [("small", preset.models.small), ("large", preset.models.large)]
+            : preset.sizeSweep.map { ($0.name.split(separator: "-").last.map(String.init) ?? $0.name, $0) }
+        if models == .sweep { run.chapterOptions["models"] = .string(models.rawValue) }
+        for (size, base) in sizes {
             var config = base
             config.vocabSize = vocabulary
             config.maxPositions = max(config.maxPositions, preset.contextLength)
@@ -157,18 +165,22 @@ struct TrainingChapter: ParsableCommand {
         // MARK: - 4.4 Results
         book.section("4.3 Results")
         var table = Table(title: "Training, per cell", columns: ["cell", "model", "parameters", "learning rate", "final train loss",
-                                                                  "final validation loss", "tokens seen", "wall time", "tokens/s"])
+                                                                  "train loss, responses", "final validation loss", "tokens seen",
+                                                                  "wall time", "tokens/s"])
         for r in results {
-            let tail = r.steps.suffix(max(1, r.steps.count / 20))   // the last 5% of steps: a less noisy "final" loss
-            let trainLoss = tail.reduce(0.0) { $0 + Double($1.loss) } / Double(tail.count)
             table.add([r.cell.id, r.cell.config.name, Format.count(r.cell.config.parameterCount), Format.scientific(r.cell.learningRate, 2),
-                       Format.fixed(trainLoss, 3), r.validation.last.map { Format.fixed(Double($0.loss), 3) } ?? "—",
+                       Format.fixed(r.finalTrainLoss, 3), r.validation.last.map { Format.fixed(Double($0.trainResponseLoss), 3) } ?? "—",
+                       r.validation.last.map { Format.fixed(Double($0.loss), 3) } ?? "—",
                        Format.count(r.tokensSeen), Format.fixed(r.trainSeconds, 1) + " s",
                        Format.fixed(Double(r.tokensSeen) / max(r.trainSeconds, 1e-9), 0)])
         }
-        table.notes = ["Final train loss: mean over the last 5% of steps. Validation: response tokens of the held-out records. Wall time includes validation and checkpoints."]
+        table.notes = ["Final train loss: mean over the last 5% of steps, on the positions trained on. Train loss, responses: "
+                       + "after the last step, on the responses of the first \(max(validation.count, 8)) training examples (what "
+                       + "the validation loss measures, on records the model trained on). Validation: response tokens of the "
+                       + "held-out records. Wall time includes validation and checkpoints."]
         book.table(table)
         try run.write(Artifact.results, table: table)
+        try run.write(Artifact.grid, text: JSON.array(results.map(\.summaryJSON)).serialized(pretty: true) + "\n")
 
         func trainSeries(_ r: CellResult, style: String = "") -> Figure.Series {
             Figure.Series("\(r.cell.id) train", x: r.steps.map { Double($0.step) }, y: r.steps.map { Double($0.loss) }, style: style)
@@ -180,7 +192,9 @@ struct TrainingChapter: ParsableCommand {
         try run.figure(Figure(name: Artifact.lossFigure, title: "학습 손실 (loss) — every cell", xLabel: "optimizer step",
                               yLabel: "cross-entropy (nats/token)", series: results.map { trainSeries($0) } + results.map(validationSeries)),
                        caption: "Solid: training loss per step; dashed: validation loss on held-out records.")
-        for size in ["small", "large"] {
+        var sizesTrained: [String] = []
+        for r in results where !sizesTrained.contains(r.cell.size) { sizesTrained.append(r.cell.size) }
+        for size in sizesTrained {
             let cellsOfSize = results.filter { $0.cell.size == size }
             guard !cellsOfSize.isEmpty else { continue }
             try run.figure(Figure(name: "\(Artifact.lossBySizeFigure)-\(size)", title: "Loss, \(cellsOfSize[0].cell.config.name): high vs low learning rate",
@@ -198,6 +212,11 @@ struct TrainingChapter: ParsableCommand {
                               }, logY: true))
         try run.finish()
     }
+}
+
+/// Which models make the grid's rows.
+enum ModelSet: String, ExpressibleByArgument {
+    case pair, sweep
 }
 
 TrainingChapter.main()
