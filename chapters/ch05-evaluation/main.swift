@@ -35,7 +35,7 @@ struct EvaluationChapter: ParsableCommand {
     @Option(help: "Evaluate this Hugging Face–style model directory (config.json, model.safetensors, tokenizer.json) instead of chapter 04's cells.")
     var checkpoint: String?
 
-    @Option(help: "Evaluate only these of chapter 04's cells (comma-separated, of small-high, small-low, large-high, large-low).")
+    @Option(help: "Evaluate only these of chapter 04's cells (comma-separated, e.g. small-high,large-low; default: every cell it trained).")
     var cells: String?
 
     @Option(help: "Summaries from this directory of sci-news-sum-kr-50 articles or JSON Lines file of {document, summary} (default: <data-dir>/summarization/sci-news-sum-kr-50).")
@@ -222,31 +222,27 @@ struct EvaluationChapter: ParsableCommand {
             for file in [Checkpoint.configFile, Checkpoint.modelFile, "tokenizer.json"] { try run.input(checkpoint + "/" + file) }
             return ([ModelUnderTest(id: "checkpoint", directory: checkpoint, modelName: try modelName(checkpoint), learningRate: nil)], .korean)
         }
-        _ = try run.artifact(ofChapter: 4, "training", "training.md")       // chapter 04 finished at this scale
-        let manifestPath = run.options.outputDirectory + "/" + ChapterRun.folder(4, "training") + "/manifest.json"
-        let manifest = try JSON.parse(try FileIO.read(manifestPath), file: manifestPath)
-        let rates = manifest["options"]?["learning_rates"]?.array?.compactMap(\.double) ?? []
-        let listed = Set(manifest["outputs"]?.object?.keys ?? [])
+        // Chapter 04's grid.json lists the cells it trained, in grid order, with their learning rates.
+        let gridPath = try run.artifact(ofChapter: 4, "training", "grid.json")
+        guard let grid = try JSON.parse(try FileIO.read(gridPath), file: gridPath).array else {
+            throw ModelError("\(gridPath): expected an array of cells")
+        }
         let wanted = cells.map { Set($0.split(separator: ",").map(String.init)) }
         var models: [ModelUnderTest] = []
-        for (index, id) in ["small-high", "small-low", "large-high", "large-low"].enumerated() {
+        for (index, cell) in grid.enumerated() {
+            guard let id = cell["id"]?.string else { throw RecordError(file: gridPath, record: index, line: nil, problem: "no cell \"id\"") }
             guard wanted?.contains(id) ?? true else { continue }
-            let folder = "cells/\(id)/model"
-            guard listed.contains("\(folder)/\(Checkpoint.modelFile)") else {
-                if wanted != nil { throw ModelError("chapter 04 did not train cell \(id) (not in \(manifestPath))") }
-                continue
-            }
             var directory = ""
             for file in [Checkpoint.configFile, Checkpoint.modelFile, "tokenizer.json"] {
-                directory = (try run.artifact(ofChapter: 4, "training", "\(folder)/\(file)") as NSString).deletingLastPathComponent
+                directory = (try run.artifact(ofChapter: 4, "training", "cells/\(id)/model/\(file)") as NSString).deletingLastPathComponent
             }
             models.append(ModelUnderTest(id: id, directory: directory, modelName: try modelName(directory),
-                                         learningRate: rates.count == 2 ? rates[index % 2] : nil))
+                                         learningRate: cell["learning_rate"]?.double))
         }
-        if let wanted, let unknown = wanted.subtracting(models.map(\.id)).first {
-            throw ValidationError("unknown cell \(unknown); the grid has small-high, small-low, large-high, large-low")
+        if let wanted, let unknown = wanted.subtracting(models.map(\.id)).sorted().first {
+            throw ValidationError("chapter 04 did not train cell \(unknown); it trained \(grid.compactMap { $0["id"]?.string })")
         }
-        guard !models.isEmpty else { throw ModelError("\(manifestPath) lists no finished cell") }
+        guard !models.isEmpty else { throw ModelError("\(gridPath) lists no cell") }
         let promptingManifest = run.options.outputDirectory + "/" + ChapterRun.folder(2, "prompting") + "/manifest.json"
         let used = FileIO.exists(promptingManifest)
             ? (try JSON.parse(try FileIO.read(promptingManifest), file: promptingManifest))["options"]?["template"]?.string
@@ -271,6 +267,7 @@ struct EvaluationChapter: ParsableCommand {
         let summaries = e.summaries.map { s -> JSON in
             var pair: [(String, JSON)] = [("id", .string(s.example.id)), ("prediction", .string(s.output)),
                                           ("reference", .string(s.example.reference)), ("prompt_tokens", .number(Double(s.promptTokens))),
+                                          ("new_tokens", .number(Double(s.newTokens))),
                                           ("article_characters_kept", .number(Double(s.keptCharacters))), ("stop", .string(s.stop.rawValue))]
             for level in scoredLevels {
                 let score = s.scores[level]!
