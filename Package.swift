@@ -31,6 +31,7 @@ let package = Package(
         chapter("ch03-model-config"),
         chapter("ch04-training"),
         chapter("ch05-evaluation"),
+        chapter("ch06-ablations"),
         .executableTarget(name: "bench", dependencies: ["Tensor", "Repro", "COpenBLAS", argumentParser],
                           path: "tools/bench"),
         .executableTarget(name: "inspect", dependencies: ["Tensor", "Repro", argumentParser],
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
         .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Repro", "ch04-training"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Repro", "ch05-evaluation"], exclude: ["Fixtures"]),
+        .testTarget(name: "AblationTests", dependencies: ["Tensor", "Repro", "ch06-ablations"]),
         // Hostile input (the fuzzers' crashes, kept), kills and resumes, same seed → same bytes. Runs the chapters'
         // executables as subprocesses too, so it depends on every chapter it drives.
         .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Repro", "ch01-data-repair", "ch02-prompting",

@@ -8,7 +8,7 @@ bash scripts/install-deps.sh
 configuration="${CONFIGURATION:-release}"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
-chapters=(ch01-data-repair ch02-prompting ch03-model-config ch04-training ch05-evaluation)
+chapters=(ch01-data-repair ch02-prompting ch03-model-config ch04-training ch05-evaluation ch06-ablations)
 start=$(date +%s)
 for chapter in "${chapters[@]}"; do
   echo

@@ -1,0 +1,87 @@
+import XCTest
+@testable import ch06_ablations
+import Repro
+import Tensor
+
+final class SweepAndAblationTests: XCTestCase {
+    /// The course sweep keeps every ratio of Polyglot-Ko's four shapes: width ÷ 32, layers ÷ 4, heads ÷ 8.
+    func testCourseSweepShapes() {
+        let sweep = Preset.course.sizeSweep
+        XCTAssertEqual(sweep.map(\.name), ["course-1.3b", "course-3.8b", "course-5.8b", "course-12.8b"])
+        XCTAssertEqual(sweep.map(\.hiddenSize), [64, 96, 128, 160])
+        XCTAssertEqual(sweep.map(\.numLayers), [6, 8, 7, 10])
+        XCTAssertEqual(sweep.map(\.numHeads), [2, 3, 2, 5])
+        XCTAssertEqual(sweep.map(\.headDim), [32, 32, 64, 32])
+        XCTAssertEqual(sweep.map(\.rotaryDims), [16, 16, 16, 16])
+        XCTAssertEqual(sweep.map(\.vocabSize), Array(repeating: 4096, count: 4))
+        XCTAssertEqual(sweep.map(\.maxPositions), Array(repeating: 256, count: 4))
+        // Parameters grow with the originals' order.
+        let counts = sweep.map(\.parameterCount)
+        XCTAssertEqual(counts, counts.sorted())
+    }
+
+    /// Every preset's sweep is a valid model (even head widths for the rotary pairs, whole heads).
+    func testEverySweepIsValid() throws {
+        for scale in [Scale.smoke, .course, .full, .paper] {
+            for config in Preset.named(scale).sizeSweep {
+                XCTAssertEqual(config.hiddenSize % config.numHeads, 0, config.name)
+                XCTAssertEqual(config.rotaryDims % 2, 0, config.name)
+                XCTAssertGreaterThan(config.numLayers, 0, config.name)
+            }
+        }
+        XCTAssertEqual(Preset.paper.sizeSweep.map(\.parameterCount), NeoXConfig.polyglotKo.map(\.parameterCount))
+    }
+
+    /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the tokenizer.
+    func testEachAblationChangesOneThing() {
+        let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"]
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 1, baseline: "base"), [])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 2, baseline: "base"), ["--no-prompt-mask"] + tokenizer)
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 4, baseline: "base"), ["--cells", "small-high"])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 5, baseline: "base"), [])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: 1, baseline: "base"), ["--no-repair"])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: 2, baseline: "base"), tokenizer)
+        XCTAssertEqual(Ablation.eos.arguments(chapter: 2, baseline: "base"), ["--no-eos"] + tokenizer)
+        XCTAssertEqual(Ablation.template.arguments(chapter: 2, baseline: "base"), ["--template", "bilingual"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 4, baseline: "base"), ["--learning-rates", "5e-5,7e-6"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 2, baseline: "base"), [])
+        XCTAssertEqual(Ablation.sizes.arguments(chapter: 4, baseline: "base"),
+                       ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
+        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 6)
+    }
+
+    func testSimilarity() {
+        XCTAssertEqual(EditDistance.similarity("", ""), 1)
+        XCTAssertEqual(EditDistance.similarity("책을", "책을"), 1)
+        XCTAssertEqual(EditDistance.similarity("", "책을"), 0)
+        XCTAssertEqual(EditDistance.similarity("책를 읽었다", "책을 읽었다"), 1 - 1.0 / 6, accuracy: 1e-12)
+        XCTAssertEqual(EditDistance.similarity("갈수", "갈 수"), 1 - 1.0 / 3, accuracy: 1e-12)
+    }
+
+    func testRepairedRecordsAreWhereTheFilesDiffer() throws {
+        let dir = NSTemporaryDirectory() + "ablation-\(getpid())"
+        try FileIO.makeDirectories(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let repaired = dir + "/repaired.jsonl", original = dir + "/original.jsonl"
+        try FileIO.writeAtomically(repaired, text: """
+        {"instruction":"문장을 고치세요.","input":"나는 책를 읽었다.","output":"나는 책을 읽었다."}
+        {"instruction":"인사하세요.","input":"","output":"안녕하세요."}
+
+        """)
+        try FileIO.writeAtomically(original, text: """
+        {"instruction":"문장을 고치세요.","input":"나는 책을 읽었다.","output":"나는 책을 읽었다."}
+        {"instruction":"인사하세요.","input":"","output":"안녕하세요."}
+
+        """)
+        let prompts = try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)
+        XCTAssertEqual(prompts.count, 1)
+        XCTAssertEqual(prompts[0].source, "record 0 (repaired)")
+        XCTAssertEqual(prompts[0].input, "나는 책를 읽었다.")
+        XCTAssertEqual(prompts[0].expected, "나는 책을 읽었다.")
+        // Files of different lengths are not the same data set: a clear error naming the file.
+        try FileIO.writeAtomically(original, text: "{\"instruction\":\"a\",\"input\":\"\",\"output\":\"b\"}\n")
+        XCTAssertThrowsError(try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)) { error in
+            XCTAssertTrue("\(error)".contains(original), "\(error)")
+        }
+    }
+}

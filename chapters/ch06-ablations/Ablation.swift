@@ -1,0 +1,75 @@
+import ArgumentParser
+import Repro
+
+// MARK: - The six ablations: one change each, everything else as the baseline
+
+/// One ablation: the question it answers, and the flags that make its run differ from the baseline. Every other
+/// option — the scale, the data, the seed, the split, the tokenizer, the initial weights, the order of the batches —
+/// is the baseline's, so whatever moves, moved because of the flag.
+enum Ablation: String, CaseIterable, ExpressibleByArgument {
+    case promptMask = "prompt-mask"
+    case repair
+    case paperRates = "paper-rates"
+    case sizes
+    case eos
+    case template
+
+    var title: String {
+        switch self {
+        case .promptMask: return "Prompt mask off: the loss also reads the template and the instruction"
+        case .repair: return "Data repair off: the grammar records as the translator left them"
+        case .paperRates: return "The paper's learning rates on models trained from scratch"
+        case .sizes: return "Model size: Polyglot-Ko's four shapes, scaled down"
+        case .eos: return "No end-of-text token after the responses"
+        case .template: return "The bilingual KoAlpaca template instead of the paper's Korean one"
+        }
+    }
+
+    /// The one thing the variant changes, as the student would type it.
+    var change: String {
+        switch self {
+        case .promptMask: return "ch02-prompting --no-prompt-mask"
+        case .repair: return "ch01-data-repair --no-repair"
+        case .paperRates: return "ch04-training --learning-rates 5e-5,7e-6"
+        case .sizes: return "ch04-training --models sweep"
+        case .eos: return "ch02-prompting --no-eos"
+        case .template: return "ch02-prompting --template bilingual"
+        }
+    }
+
+    /// The cells the variant trains (the same ids as the baseline's, except for the sweep). One cell keeps an ablation
+    /// to a few minutes: the small model at the high rate, the one that learns most per second.
+    var cells: [String] {
+        switch self {
+        case .paperRates: return ["small-high", "small-low", "large-high", "large-low"]
+        case .sizes: return ["1.3b-high", "3.8b-high", "5.8b-high", "12.8b-high"]
+        default: return ["small-high"]
+        }
+    }
+
+    /// Extra arguments of each chapter in the variant's run. `baseline` is the baseline's artifacts folder: a variant
+    /// that changes the data or the loss loads the baseline's tokenizer, so the tokenizer does not change with it. The
+    /// template variant trains its own: our small tokenizer, trained on Korean-template text, cuts the bilingual
+    /// template's English headers into single bytes (168 tokens for the summarization prompt, more than the course's
+    /// context leaves), where a real one — Polyglot-Ko's, trained on text with English in it — would not.
+    func arguments(chapter: Int, baseline: String) -> [String] {
+        let sameTokenizer = ["--tokenizer", baseline + "/" + ChapterRun.folder(2, "prompting") + "/tokenizer.json"]
+        switch (self, chapter) {
+        case (.repair, 1): return ["--no-repair"]
+        case (.promptMask, 2): return ["--no-prompt-mask"] + sameTokenizer
+        case (.eos, 2): return ["--no-eos"] + sameTokenizer
+        case (.template, 2): return ["--template", "bilingual"]
+        case (.repair, 2): return sameTokenizer
+        case (.paperRates, 4): return ["--learning-rates", "5e-5,7e-6"]
+        case (.sizes, 4): return ["--models", "sweep", "--cells", cells.joined(separator: ",")]
+        case (_, 4): return ["--cells", cells.joined(separator: ",")]
+        default: return []
+        }
+    }
+
+    /// The baseline's cells shown beside the variant's: the same cells, except for the sweep, whose four sizes are
+    /// compared with each other and with the course pair at the same rate.
+    var baselineCells: [String] {
+        self == .sizes ? ["small-high", "large-high"] : cells
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Repro
+import Tensor
+
+// MARK: - Tables and figures shared by the ablations
+
+enum Compare {
+    /// One row per cell: what chapter 04 measured and what chapter 05 scored, side by side for every run.
+    static func table(_ title: String, _ cells: [CellOutcome]) -> Table {
+        var table = Table(title: title, columns: ["run", "cell", "model", "parameters", "learning rate",
+                                                  "train loss (trained positions)", "train loss (responses)", "validation loss",
+                                                  "ROUGE-1", "ROUGE-L", "NSMC parsed", "NSMC log-lik.", "summary tokens", "stopped at EOS"])
+        for c in cells {
+            table.add([c.run, c.id, c.model, Format.count(c.parameters), Format.scientific(c.learningRate, 2),
+                       Format.fixed(c.finalTrainLoss, 3), Format.fixed(c.finalTrainResponseLoss, 3), Format.fixed(c.finalValidationLoss, 3),
+                       Format.fixed(c.rouge1, 3), Format.fixed(c.rougeL, 3), percent(c.nsmcParsed, c.nsmcCount),
+                       percent(c.nsmcLikelihood, c.nsmcCount), Format.fixed(mean(c.summaryLengths), 1),
+                       percent(c.stoppedAtEndOfText, c.summaryLengths.count)])
+        }
+        table.notes = [
+            "Losses in nats per token, after the last step. Train loss (trained positions): the mean over the last 5% of steps, on whatever the run put in its loss. Train loss (responses) and validation loss: the responses alone (prompt masked), on the first training examples and on the held-out records — the same measure for every run.",
+            "ROUGE: mean F1 at the syllable level over the summarization articles. NSMC: accuracy of the parsed answer word and of the log-likelihood choice between 긍정 and 부정. Summary tokens: mean new tokens per summary; stopped at EOS: the share of summaries that ended with the end-of-text token rather than the length limit.",
+        ]
+        return table
+    }
+
+    static func percent(_ k: Int, _ n: Int) -> String { Format.percent(Double(k) / Double(max(n, 1)), 1) }
+
+    static func mean(_ values: [Int]) -> Double { Double(values.reduce(0, +)) / Double(max(values.count, 1)) }
+
+    /// The loss on responses during training, for every cell: on training examples (solid) and on held-out records
+    /// (dashed), at the validation points. With `perStep`, each run's per-step training loss too (thin), on the
+    /// positions that run trained on.
+    static func lossFigure(name: String, title: String, _ cells: [CellOutcome], perStep: Bool = false, extra: [String] = []) -> Figure {
+        var series: [Figure.Series] = []
+        for c in cells {
+            series.append(Figure.Series("\(c.label): train, responses", x: c.validation.map { Double($0.step) },
+                                        y: c.validation.map(\.trainResponse), style: "linewidth 2"))
+            series.append(Figure.Series("\(c.label): validation", x: c.validation.map { Double($0.step) },
+                                        y: c.validation.map(\.loss), style: "dashtype 2 linewidth 2"))
+            if perStep {
+                series.append(Figure.Series("\(c.label): train, per step (trained positions)", x: c.steps.map { Double($0.step) },
+                                            y: c.steps.map(\.loss), style: "linewidth 1"))
+            }
+        }
+        return Figure(name: name, title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats/token)", series: series, extra: extra)
+    }
+
+    /// A sentence with the change of the validation loss and of the scores from `base` to `variant`.
+    static func difference(_ base: CellOutcome, _ variant: CellOutcome) -> String {
+        func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "−") + Format.fixed(abs(x), digits) }
+        return "Cell \(variant.id): validation loss \(Format.fixed(base.finalValidationLoss, 3)) → \(Format.fixed(variant.finalValidationLoss, 3)) "
+            + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))), train loss on responses "
+            + "\(Format.fixed(base.finalTrainResponseLoss, 3)) → \(Format.fixed(variant.finalTrainResponseLoss, 3)); ROUGE-L "
+            + "\(Format.fixed(base.rougeL, 3)) → \(Format.fixed(variant.rougeL, 3)); NSMC by log-likelihood "
+            + "\(percent(base.nsmcLikelihood, base.nsmcCount)) → \(percent(variant.nsmcLikelihood, variant.nsmcCount)); mean summary "
+            + "length \(Format.fixed(mean(base.summaryLengths), 1)) → \(Format.fixed(mean(variant.summaryLengths), 1)) tokens."
+    }
+
+    /// A generated answer for a table: shortened, and "(nothing)" when the model stopped at once.
+    static func answer(_ text: String) -> String { text.isEmpty ? "(nothing)" : short(text) }
+
+    /// `text` shortened to `limit` characters for a table cell, on one line.
+    static func short(_ text: String, _ limit: Int = 60) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ⏎ ")
+        return line.count <= limit ? line : String(line.prefix(limit)) + "…"
+    }
+}
