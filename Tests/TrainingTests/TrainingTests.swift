@@ -122,3 +122,41 @@ final class PaperScaleTests: XCTestCase {
         XCTAssertTrue(script.contains("--micro-batch 4 --gradient-accumulation 1"))
     }
 }
+
+/// The training-side twin of the validation loss: prompt positions out, whatever the run trained on.
+final class ResponseLossTests: XCTestCase {
+    func testResponseOnlyMasksThePromptAndKeepsTheRest() {
+        let unmasked = Example(inputIDs: [5, 6, 7, 8, 2], labels: [5, 6, 7, 8, 2], promptTokens: 3)
+        XCTAssertEqual(unmasked.responseOnly.labels, [-100, -100, -100, 8, 2])
+        XCTAssertEqual(unmasked.responseOnly.inputIDs, unmasked.inputIDs)
+        let masked = Example(inputIDs: [5, 6, 7, 8, 2], labels: [-100, -100, -100, 8, 2], promptTokens: 3)
+        XCTAssertEqual(masked.responseOnly.labels, masked.labels)
+        // Without the boundary (an older file) the labels are taken as they are.
+        XCTAssertEqual(Example(inputIDs: [5, 6], labels: [5, 6]).responseOnly.labels, [5, 6])
+    }
+
+    func testPromptTokensOutsideTheSequenceAreRejectedWithFileAndLine() throws {
+        let path = NSTemporaryDirectory() + "examples-\(getpid()).jsonl"
+        defer { unlink(path) }
+        try FileIO.writeAtomically(path, text: """
+        {"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":1}
+        {"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":3}
+
+        """)
+        XCTAssertThrowsError(try readExamples(path, vocabularySize: 10)) { error in
+            XCTAssertTrue("\(error)".contains("\(path):2"), "\(error)")
+            XCTAssertTrue("\(error)".contains("prompt_tokens"), "\(error)")
+        }
+        try FileIO.writeAtomically(path, text: "{\"input_ids\":[5,6,7],\"labels\":[-100,6,7],\"prompt_tokens\":1}\n")
+        XCTAssertEqual(try readExamples(path, vocabularySize: 10).first?.promptTokens, 1)
+    }
+
+    func testValidationRecordsRoundTrip() {
+        let r = ValidationRecord(step: 12, loss: 5.316704, trainResponseLoss: 5.160157)
+        let back = ValidationRecord(csv: Substring(r.csv))
+        XCTAssertEqual(back?.step, 12)
+        XCTAssertEqual(back?.loss, 5.316704)
+        XCTAssertEqual(back?.trainResponseLoss, 5.160157)
+        XCTAssertNil(ValidationRecord(csv: "12,5.3"))
+    }
+}
