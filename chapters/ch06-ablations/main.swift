@@ -16,6 +16,7 @@ enum Artifact {
     static let repairAnswers = "repair-answers.md"    // every correction prompt, both models' answers
     static let eosLengths = "eos-lengths"             // histogram of summary lengths
     static let sizeLoss = "sizes-loss-by-parameters"
+    static let sizeScores = "sizes-scores-by-parameters"
     static let summary = "ablations.md"               // one line per ablation
 }
 
@@ -232,6 +233,16 @@ struct AblationsChapter: ParsableCommand {
                                        series(base, "course pair: validation", \.finalValidationLoss, style: "pointtype 9")],
                               logX: true),
                        caption: "After the same number of steps on the same data. Dashed: responses of training examples.")
+        let all = changed + base
+        try run.figure(Figure(name: Artifact.sizeScores, title: "Scores against model size", xLabel: "parameters (log scale)",
+                              yLabel: "score (0–1)", kind: .linesPoints,
+                              series: [series(changed, "sweep: ROUGE-L F1", \.rougeL, style: "pointtype 7"),
+                                       series(changed, "sweep: NSMC accuracy, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 5"),
+                                       series(changed, "sweep: NSMC accuracy, parsed answer", { Double($0.nsmcParsed) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 9"),
+                                       series(base, "course pair: ROUGE-L F1", \.rougeL, style: "pointtype 4 dashtype 3"),
+                                       series(base, "course pair: NSMC, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 6 dashtype 3")],
+                              logX: true, extra: ["set yrange [0:1]", "set xrange [\(Double(all.map(\.parameters).min() ?? 1) / 1.5):\(Double(all.map(\.parameters).max() ?? 1) * 1.5)]"]),
+                       caption: "ROUGE-L: mean F1 over the articles (syllables). NSMC: share of reviews right; 0.5 is the majority baseline of a balanced sample.")
     }
 }
 
