@@ -13,10 +13,12 @@ mapfile -t harnesses < <(bash fuzz/build.sh --list)
 for name in "${harnesses[@]}"; do
     maxLength=4096
     [ "$name" = tokenizer_json ] && maxLength=16384
+    dict="fuzz/dict/$name.dict"                      # a harness's own dictionary, else the JSON one
+    [ -f "$dict" ] || dict=fuzz/dict/json.dict
     mkdir -p "$scratch/$name"
     # New units go to the scratch folder (the first corpus folder), never into the committed seeds.
     if ! SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$build/$name" -seed=1 \
-        -runs="${FUZZ_RUNS:-2000}" -max_len="$maxLength" -dict=fuzz/dict/json.dict -rss_limit_mb=2048 -timeout=10 \
+        -runs="${FUZZ_RUNS:-2000}" -max_len="$maxLength" -dict="$dict" -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="$scratch/$name-crash-" "$scratch/$name" "fuzz/corpus/$name" >"$scratch/$name.log" 2>&1; then
         tail -30 "$scratch/$name.log" >&2
         echo "fuzz: $name crashed; the input is above (artifact_prefix $scratch/$name-crash-)" >&2

@@ -24,13 +24,15 @@ for name in "${harnesses[@]}"; do
     mkdir -p "$build/corpus/$name"
     maxLength=4096
     [ "$name" = tokenizer_json ] && maxLength=16384
+    dict="fuzz/dict/$name.dict"                      # a harness's own dictionary, else the JSON one
+    [ -f "$dict" ] || dict=fuzz/dict/json.dict
     log="$build/logs/$name.log"
     echo "fuzz: $name for $seconds s"
     status=0
     # detect_leaks=0: the Swift runtime keeps metadata caches for the life of the process, which LeakSanitizer counts.
     # SWIFT_BACKTRACE=enable=no: libFuzzer and AddressSanitizer report the crash; the Swift backtracer would race them.
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$build/$name" -max_total_time="$seconds" -max_len="$maxLength" \
-        -dict=fuzz/dict/json.dict -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -dict="$dict" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$build/crashes/$name-" "$build/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1 || status=$?
     grep -E '^#[0-9]+' "$log" | tail -1 || true
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | tr '\n' ' ' && echo

@@ -9,7 +9,7 @@ final class NSMCTests: XCTestCase {
         XCTAssertEqual(NSMC.parseAnswer(" 부정"), .negative)
         XCTAssertEqual(NSMC.parseAnswer(" 부정입니다.\n문장의 긍정, 부정을"), .negative)   // trailing text
         XCTAssertEqual(NSMC.parseAnswer("긍정적인 리뷰예요"), .positive)
-        XCTAssertEqual(NSMC.parseAnswer("\n\n긍정"), .positive)                       // the first non-empty line
+        XCTAssertEqual(NSMC.parseAnswer("\n\n긍정"), .positive)                       // blank lines before it
         XCTAssertEqual(NSMC.parseAnswer("긍정 부정"), .positive)                        // only the first word counts
         XCTAssertNil(NSMC.parseAnswer("긍정/부정"))                                      // both in the first word
         XCTAssertNil(NSMC.parseAnswer("부정긍정"))

@@ -66,6 +66,8 @@ final class SummarizationTests: ScratchTestCase {
         let examples = try Summarization.load(good)
         XCTAssertEqual(examples, [SummaryExample(id: "1", document: "기사 본문", reference: "요약"),
                                   SummaryExample(id: "x", document: "둘", reference: "셋")])
+        let spaced = try write("sp.jsonl", "\n\n{\"document\": \"a\", \"summary\": \"b\"}\n")
+        XCTAssertEqual(try Summarization.load(spaced).map(\.id), ["1"])     // the record's number, not its line
         let bad = try write("b.jsonl", "{\"document\": \"a\", \"summary\": \"b\"}\n{\"document\": \"a\"}\n")
         XCTAssertThrowsError(try Summarization.load(bad)) { error in
             XCTAssertEqual("\(error)", "\(bad): record 1: missing or empty \"summary\" string")

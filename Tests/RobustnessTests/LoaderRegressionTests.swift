@@ -86,3 +86,16 @@ final class TokenizerRegressionTests: XCTestCase {
         }
     }
 }
+
+final class NSMCRegressionTests: XCTestCase {
+    /// nsmc: the label depended on which blank characters came before the answer's first word: " 긍정" and "\n\n긍정"
+    /// read as 긍정, but " \n 긍정" was unparseable (its first line, " ", has no word), and so counted as wrong.
+    func testBlankSpaceBeforeTheFirstWordIsSkipped() {
+        for answer in [" \n 긍정", " \n긍정", "\t\n\n 긍정", " 긍정", "\n\n긍정", "\r\n긍정"] {
+            XCTAssertEqual(NSMC.parseAnswer(answer), .positive, answer.debugDescription)
+        }
+        XCTAssertEqual(NSMC.parseAnswer(" \n부정입니다.\n긍정"), .negative)
+        XCTAssertNil(NSMC.parseAnswer(" \n긍정/부정"))
+        XCTAssertNil(NSMC.parseAnswer(" \n \n"))
+    }
+}

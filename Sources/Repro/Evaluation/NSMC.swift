@@ -125,12 +125,12 @@ public enum NSMC {
                          emptySkipped: rows.count - order.count, repeatsOfDemonstrations: rest.count - kept.count)
     }
 
-    /// The label an answer gives: its first word must begin with 긍정 or 부정 ("긍정", " 부정입니다.", "긍정적인 리뷰").
-    /// Anything else — another first word, an empty answer, or a first word holding both labels ("긍정/부정") — is
-    /// unparseable (nil) and counts as wrong.
+    /// The label an answer gives: its first word must begin with 긍정 or 부정 ("긍정", " 부정입니다.", "긍정적인 리뷰"),
+    /// whatever blank space or blank lines come before it. Anything else — another first word, an empty answer, or a
+    /// first word holding both labels ("긍정/부정") — is unparseable (nil) and counts as wrong.
     public static func parseAnswer(_ answer: String) -> SentimentLabel? {
-        let firstLine = answer.split(separator: "\n", omittingEmptySubsequences: true).first ?? ""
-        guard let word = firstLine.split(whereSeparator: \.isWhitespace).first else { return nil }
+        // Newlines are white space too, so the first word of the answer is the first word of its first non-blank line.
+        guard let word = answer.split(whereSeparator: \.isWhitespace).first else { return nil }
         let hasPositive = word.contains("긍정"), hasNegative = word.contains("부정")
         if hasPositive && hasNegative { return nil }
         if word.hasPrefix("긍정") { return .positive }

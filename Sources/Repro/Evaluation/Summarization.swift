@@ -59,7 +59,8 @@ public enum Summarization {
                               reference: Set(indices).sorted().map { sentences[$0] }.joined(separator: " "))
     }
 
-    /// {"document": ..., "summary": ...} per line; "id" is optional (default: the line number).
+    /// {"document": ..., "summary": ...} per line; "id" is optional (default: the record's number from 1, blank lines not
+    /// counted).
     public static func loadJSONLines(_ path: String) throws -> [SummaryExample] {
         var examples: [SummaryExample] = []
         for (i, record) in try Records.readJSONLines(path).enumerated() {
