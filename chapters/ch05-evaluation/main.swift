@@ -169,6 +169,12 @@ struct EvaluationChapter: ParsableCommand {
         """)
 
         // MARK: - 5.5 Run
+        // Every input is recorded by now (the models, the articles, the NSMC file): a previous run with the same
+        // program, options and inputs is reused rather than generating everything again.
+        run.chapterOptions["nsmc_scored"] = wanted.map { .number(Double($0)) } ?? .null
+        run.chapterOptions["top_k"] = topK.map { .number(Double($0)) } ?? .null
+        run.chapterOptions["top_p"] = topP.map { .number(Double($0)) } ?? .null
+        if try run.reuseIfFinished() { return }
         var evaluations: [ModelEvaluation] = []
         for model in models {
             let e = try evaluate(model, articles: articles, split: split, settings: settings)

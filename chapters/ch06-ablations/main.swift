@@ -91,11 +91,16 @@ struct AblationsChapter: ParsableCommand {
             switch a {
             case .promptMask:
                 let positions = { (s: JSON?) in s?["labelled_positions"]?.int.map(Format.count) ?? "?" }
+                let (b, v) = (base[0], changed[0])
+                let helped = v.finalValidationLoss < b.finalValidationLoss
                 book.text("""
                 Positions in the loss: \(positions(baseStats)) with the prompt masked, \(positions(variantStats[a])) without \
-                the mask. \(Compare.difference(base[0], changed[0])) The thin lines are each run's own training loss: \
-                without the mask it falls faster and lower, because the template repeats word for word in every example \
-                and is easy to predict — the number looks better while the responses (thick lines) do not.
+                the mask. Each run's own training loss (thin lines) is not comparable: without the mask it is \
+                \(Format.fixed(v.finalTrainLoss, 3)) against \(Format.fixed(b.finalTrainLoss, 3)), mostly because the \
+                template repeats word for word in every example and is easy to predict. The loss on the responses \
+                (thick lines) is the same measure in both runs. \(Compare.difference(b, v)) \(helped
+                    ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and gains little from the template, which is why fine-tuning recipes (the paper's too) mask it."
+                    : "Training on the prompt did not help the responses: the extra positions taught the template, not the answers.")
                 """)
                 try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Prompt mask on vs off: loss on the responses", base + changed, perStep: true),
                                caption: "Thick: loss on responses (training examples solid, held-out dashed), the same measure for both runs. Thin: each run's per-step loss on what it trained on.")
@@ -110,7 +115,13 @@ struct AblationsChapter: ParsableCommand {
                 try sizesSection(run, base: base, changed: changed)
                 overview.add([a.rawValue, "`\(a.change)`", "four sweep sizes", "validation loss against parameters (log axis)"])
             case .eos:
-                book.text(Compare.difference(base[0], changed[0]) + " Without the token in training, the model never learns to stop: every summary runs to the length limit.")
+                let (b, v) = (base[0], changed[0])
+                book.text("""
+                \(Compare.difference(b, v)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
+                \(b.summaryLengths.count) for the baseline, \(v.stoppedAtEndOfText) of \(v.summaryLengths.count) without EOS in \
+                training. A model that never saw the token after a response has no reason to write it: it goes on until \
+                the length limit, and whatever it writes after the answer counts against its precision.
+                """)
                 try run.figure(Figure(name: Artifact.eosLengths, title: "Summary length: trained with EOS vs without", xLabel: "new tokens per summary",
                                       yLabel: "summaries", kind: .histogram(binWidth: Double(max(1, (base[0].summaryLengths + changed[0].summaryLengths).max() ?? 1) / 24 + 1)),
                                       series: [Figure.Series("baseline (EOS after every response)", values: base[0].summaryLengths.map(Double.init)),
