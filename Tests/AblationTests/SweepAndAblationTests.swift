@@ -35,19 +35,22 @@ final class SweepAndAblationTests: XCTestCase {
     /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the tokenizer.
     func testEachAblationChangesOneThing() {
         let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"]
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 1, baseline: "base"), [])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 2, baseline: "base"), ["--no-prompt-mask"] + tokenizer)
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 4, baseline: "base"), ["--cells", "small-high"])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 5, baseline: "base"), [])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 1, baseline: "base"), ["--no-repair"])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 2, baseline: "base"), tokenizer)
-        XCTAssertEqual(Ablation.eos.arguments(chapter: 2, baseline: "base"), ["--no-eos"] + tokenizer)
-        XCTAssertEqual(Ablation.template.arguments(chapter: 2, baseline: "base"), ["--template", "bilingual"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 4, baseline: "base"), ["--learning-rates", "5e-5,7e-6"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 2, baseline: "base"), [])
-        XCTAssertEqual(Ablation.sizes.arguments(chapter: 4, baseline: "base"),
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 1, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-prompt-mask"] + tokenizer)
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 4, baseline: "base", seed: 1234), ["--cells", "small-high"])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 5, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: 1, baseline: "base", seed: 1234), ["--no-repair"])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: 2, baseline: "base", seed: 1234), tokenizer)
+        XCTAssertEqual(Ablation.eos.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-eos"] + tokenizer)
+        XCTAssertEqual(Ablation.template.arguments(chapter: 2, baseline: "base", seed: 1234), ["--template", "bilingual"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 4, baseline: "base", seed: 1234), ["--learning-rates", "5e-5,7e-6"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 2, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.sizes.arguments(chapter: 4, baseline: "base", seed: 1234),
                        ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
-        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 6)
+        XCTAssertEqual(Ablation.seed.arguments(chapter: 4, baseline: "base", seed: 1234), ["--seed", "1235", "--cells", "small-high"])
+        XCTAssertEqual(Ablation.seed.arguments(chapter: 2, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.seed.arguments(chapter: 5, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 7)
     }
 
     func testSimilarity() {

@@ -7,6 +7,9 @@ import Repro
 /// option — the scale, the data, the seed, the split, the tokenizer, the initial weights, the order of the batches —
 /// is the baseline's, so whatever moves, moved because of the flag.
 enum Ablation: String, CaseIterable, ExpressibleByArgument {
+    /// Not an ablation of the recipe: the same run with another seed for the weights and the batch order, to show how
+    /// far chance alone moves each number (the noise floor every other difference is read against).
+    case seed
     case promptMask = "prompt-mask"
     case repair
     case paperRates = "paper-rates"
@@ -16,6 +19,7 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
 
     var title: String {
         switch self {
+        case .seed: return "The noise floor: another seed for the initial weights and the batch order"
         case .promptMask: return "Prompt mask off: the loss also reads the template and the instruction"
         case .repair: return "Data repair off: the grammar records as the translator left them"
         case .paperRates: return "The paper's learning rates on models trained from scratch"
@@ -28,6 +32,7 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     /// The one thing the variant changes, as the student would type it.
     var change: String {
         switch self {
+        case .seed: return "ch04-training --seed <seed + 1>"
         case .promptMask: return "ch02-prompting --no-prompt-mask"
         case .repair: return "ch01-data-repair --no-repair"
         case .paperRates: return "ch04-training --learning-rates 5e-5,7e-6"
@@ -52,7 +57,9 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     /// template variant trains its own: our small tokenizer, trained on Korean-template text, cuts the bilingual
     /// template's English headers into single bytes (168 tokens for the summarization prompt, more than the course's
     /// context leaves), where a real one — Polyglot-Ko's, trained on text with English in it — would not.
-    func arguments(chapter: Int, baseline: String) -> [String] {
+    /// `seed` is the baseline's; the seed ablation gives chapter 04 the next one (chapter 02's split and chapter 05's
+    /// scored reviews stay the baseline's).
+    func arguments(chapter: Int, baseline: String, seed: UInt64) -> [String] {
         let sameTokenizer = ["--tokenizer", baseline + "/" + ChapterRun.folder(2, "prompting") + "/tokenizer.json"]
         switch (self, chapter) {
         case (.repair, 1): return ["--no-repair"]
@@ -60,6 +67,7 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
         case (.eos, 2): return ["--no-eos"] + sameTokenizer
         case (.template, 2): return ["--template", "bilingual"]
         case (.repair, 2): return sameTokenizer
+        case (.seed, 4): return ["--seed", String(seed &+ 1), "--cells", cells.joined(separator: ",")]
         case (.paperRates, 4): return ["--learning-rates", "5e-5,7e-6"]
         case (.sizes, 4): return ["--models", "sweep", "--cells", cells.joined(separator: ",")]
         case (_, 4): return ["--cells", cells.joined(separator: ",")]

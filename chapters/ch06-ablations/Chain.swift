@@ -29,7 +29,10 @@ struct ChapterChain {
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw MissingArtifact(description: "\(path) is not built: run `swift build -c release` first")
             }
-            let arguments = ["--scale", scale.rawValue, "--data-dir", dataDirectory, "--seed", String(seed), "--out", out] + extra(number)
+            // A chapter's own --seed in `extra` replaces the run's.
+            let own = extra(number)
+            let arguments = ["--scale", scale.rawValue, "--data-dir", dataDirectory, "--out", out]
+                + (own.contains("--seed") ? [] : ["--seed", String(seed)]) + own
             print("\n=== [\(label)] \(executable) \(arguments.joined(separator: " "))")
             fflush(stdout)   // before the child writes to the same terminal or log
             let process = Process()

@@ -28,29 +28,41 @@ enum Compare {
 
     static func mean(_ values: [Int]) -> Double { Double(values.reduce(0, +)) / Double(max(values.count, 1)) }
 
+    /// One colour per cell of a figure, so a cell's solid, dashed and thin lines read as one.
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    static func colour(_ index: Int) -> String { "linecolor rgb '\(palette[index % palette.count])'" }
+
+    /// Long series titles go under the plot, not beside it.
+    static let keyBelow = "set key below left Left reverse noenhanced"
+
     /// The loss on responses during training, for every cell: on training examples (solid) and on held-out records
     /// (dashed), at the validation points. With `perStep`, each run's per-step training loss too (thin), on the
     /// positions that run trained on.
     static func lossFigure(name: String, title: String, _ cells: [CellOutcome], perStep: Bool = false, extra: [String] = []) -> Figure {
         var series: [Figure.Series] = []
-        for c in cells {
+        for (i, c) in cells.enumerated() {
             series.append(Figure.Series("\(c.label): train, responses", x: c.validation.map { Double($0.step) },
-                                        y: c.validation.map(\.trainResponse), style: "linewidth 2"))
+                                        y: c.validation.map(\.trainResponse), style: "\(colour(i)) linewidth 2.5"))
             series.append(Figure.Series("\(c.label): validation", x: c.validation.map { Double($0.step) },
-                                        y: c.validation.map(\.loss), style: "dashtype 2 linewidth 2"))
+                                        y: c.validation.map(\.loss), style: "\(colour(i)) dashtype 2 linewidth 2.5"))
             if perStep {
                 series.append(Figure.Series("\(c.label): train, per step (trained positions)", x: c.steps.map { Double($0.step) },
-                                            y: c.steps.map(\.loss), style: "linewidth 1"))
+                                            y: c.steps.map(\.loss), style: "\(colour(i)) linewidth 0.8"))
             }
         }
-        return Figure(name: name, title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats/token)", series: series, extra: extra)
+        return Figure(name: name, title: title, xLabel: "optimizer step", yLabel: "cross-entropy (nats/token)", series: series,
+                      extra: [keyBelow] + extra)
     }
+
+    /// How much another seed alone moves the validation loss of the single cell (set when the seed ablation ran).
+    static var noiseFloor: Double?
 
     /// A sentence with the change of the validation loss and of the scores from `base` to `variant`.
     static func difference(_ base: CellOutcome, _ variant: CellOutcome) -> String {
         func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "−") + Format.fixed(abs(x), digits) }
+        let noise = variant.run == "seed" ? "" : noiseFloor.map { "; another seed alone moves it by \(Format.fixed($0, 3))" } ?? ""
         return "Cell \(variant.id): validation loss \(Format.fixed(base.finalValidationLoss, 3)) → \(Format.fixed(variant.finalValidationLoss, 3)) "
-            + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))), train loss on responses "
+            + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))\(noise)), train loss on responses "
             + "\(Format.fixed(base.finalTrainResponseLoss, 3)) → \(Format.fixed(variant.finalTrainResponseLoss, 3)); ROUGE-L "
             + "\(Format.fixed(base.rougeL, 3)) → \(Format.fixed(variant.rougeL, 3)); NSMC by log-likelihood "
             + "\(percent(base.nsmcLikelihood, base.nsmcCount)) → \(percent(variant.nsmcLikelihood, variant.nsmcCount)); mean summary "

@@ -51,7 +51,7 @@ struct AblationsChapter: ParsableCommand {
         // The baseline is the book's own run; an ablation's run differs from it by its flag alone (see Ablation).
         try chain.run(out: baselineRoot, label: "baseline") { _ in [] }
         for a in ablations {
-            try chain.run(out: runsRoot + "/" + a.rawValue, label: a.rawValue) { a.arguments(chapter: $0, baseline: baselineRoot) }
+            try chain.run(out: runsRoot + "/" + a.rawValue, label: a.rawValue) { a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed) }
         }
 
         let run = try ChapterRun(6, "ablations", title: "Chapter 06 — Ablations: one change at a time", options: common)
@@ -81,6 +81,8 @@ struct AblationsChapter: ParsableCommand {
         """)
         var overview = Table(title: "The ablations", columns: ["ablation", "the one change", "cells", "what to look at"])
 
+        // The seed ablation's change of the validation loss, quoted beside every other single-cell difference.
+        Compare.noiseFloor = outcomes[.seed].map { abs($0.variant[0].finalValidationLoss - $0.base[0].finalValidationLoss) }
         for a in ablations {
             let (base, changed) = outcomes[a]!
             book.section("6.\(Ablation.allCases.firstIndex(of: a)! + 1) \(a.title)")
@@ -89,6 +91,15 @@ struct AblationsChapter: ParsableCommand {
             book.table(table)
             try run.write(Artifact.table(a), table: table)
             switch a {
+            case .seed:
+                book.text("""
+                The same data, split, tokenizer, recipe and scored reviews; only the initial weights and the order of the \
+                batches differ. \(Compare.difference(base[0], changed[0])) This is what chance alone moves: read every \
+                other ablation's difference against it, and a difference of that size as no difference at all.
+                """)
+                try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Two seeds: loss on the responses", base + changed),
+                               caption: "Solid: responses of training examples; dashed: held-out records.")
+                overview.add([a.rawValue, "`\(a.change)`", "small-high", "how far chance moves each number"])
             case .promptMask:
                 let positions = { (s: JSON?) in s?["labelled_positions"]?.int.map(Format.count) ?? "?" }
                 let (b, v) = (base[0], changed[0])
@@ -120,22 +131,30 @@ struct AblationsChapter: ParsableCommand {
                 \(Compare.difference(b, v)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
                 \(b.summaryLengths.count) for the baseline, \(v.stoppedAtEndOfText) of \(v.summaryLengths.count) without EOS in \
                 training. A model that never saw the token after a response has no reason to write it: it goes on until \
-                the length limit, and whatever it writes after the answer counts against its precision.
+                the length limit. Its losses leave out the end-of-text position that the baseline's include (one \
+                token per response), so they measure slightly different targets.
                 """)
                 try run.figure(Figure(name: Artifact.eosLengths, title: "Summary length: trained with EOS vs without", xLabel: "new tokens per summary",
                                       yLabel: "summaries", kind: .histogram(binWidth: Double(max(1, (base[0].summaryLengths + changed[0].summaryLengths).max() ?? 1) / 24 + 1)),
                                       series: [Figure.Series("baseline (EOS after every response)", values: base[0].summaryLengths.map(Double.init)),
-                                               Figure.Series("--no-eos", values: changed[0].summaryLengths.map(Double.init))]),
+                                               Figure.Series("--no-eos", values: changed[0].summaryLengths.map(Double.init))],
+                                      extra: [Compare.keyBelow]),
                                caption: "Greedy decoding stops at the end-of-text token or at the length limit (chapter 05's --max-new-tokens).")
                 try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "With vs without EOS: loss on the responses", base + changed),
                                caption: "Solid: responses of training examples; dashed: held-out records (each with or without its EOS, as the run trained).")
                 overview.add([a.rawValue, "`\(a.change)`", "small-high", "summary lengths; share stopped at EOS"])
             case .template:
                 let meanTokens = { (s: JSON?) in s?["mean_tokens_per_record"]?.double.map { Format.fixed($0, 1) } ?? "?" }
+                // The two runs tokenize differently, so a loss per token is not the same unit in both: per Hangul
+                // syllable of the responses (loss × tokens per syllable, chapter 02's count) it is.
+                let perSyllable = { (c: CellOutcome, s: JSON?) in (s?["tokens_per_syllable"]?.double).map { Format.fixed(c.finalValidationLoss * $0, 3) } ?? "?" }
                 book.text("""
                 Mean tokens per example: \(meanTokens(baseStats)) with the Korean template, \(meanTokens(variantStats[a])) with \
                 the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0])) Chapter 05 prompts \
-                each model in the template it was trained with. This run trains its own tokenizer on the bilingual \
+                each model in the template it was trained with. Each run has its own tokenizer, so compare the \
+                validation loss per Hangul syllable of the responses (loss × tokens per syllable): \
+                \(perSyllable(base[0], baseStats)) nats with the Korean template, \(perSyllable(changed[0], variantStats[a])) with \
+                the bilingual one. This run trains its own tokenizer on the bilingual \
                 text: the baseline's, trained on Korean-template text only, would cut the English headers into single \
                 bytes and leave no room for the article in chapter 05's context, which a real tokenizer (Polyglot-Ko's \
                 knows English) would not.
@@ -145,7 +164,7 @@ struct AblationsChapter: ParsableCommand {
                 overview.add([a.rawValue, "`\(a.change)`", "small-high", "validation loss and scores"])
             }
         }
-        book.section("6.7 All of them")
+        book.section("6.\(Ablation.allCases.count + 1) All of them")
         book.table(overview)
         try run.write(Artifact.summary, table: overview)
         try run.finish()
@@ -205,11 +224,11 @@ struct AblationsChapter: ParsableCommand {
             guard !cells.isEmpty else { continue }
             try run.figure(Figure(name: Artifact.lossFigure(.paperRates) + "-" + size, title: "\(cells[0].model): course rates vs the paper's, from random weights",
                                   xLabel: "optimizer step", yLabel: "training loss (nats/token)",
-                                  series: cells.map { c in
+                                  series: cells.enumerated().map { i, c in
                                       Figure.Series("\(c.run == "baseline" ? "course" : "paper") \(Format.scientific(c.learningRate, 1))",
-                                                    x: c.steps.map { Double($0.step) }, y: c.steps.map(\.loss))
+                                                    x: c.steps.map { Double($0.step) }, y: c.steps.map(\.loss), style: Compare.colour(i))
                                   },
-                                  extra: ["set arrow from graph 0, first \(uniform) to graph 1, first \(uniform) nohead dashtype 3",
+                                  extra: ["set yrange [*:\(uniform + 0.6)]", "set arrow from graph 0, first \(uniform) to graph 1, first \(uniform) nohead dashtype 3",
                                           "set label 'ln V (uniform guess)' at graph 0.6, first \(uniform + 0.1)"]),
                            caption: "Per-step training loss (on responses). Dotted: the loss of a uniform guess.")
         }
@@ -242,7 +261,7 @@ struct AblationsChapter: ParsableCommand {
                               series: [series(changed, "sweep: validation", \.finalValidationLoss, style: "linewidth 2 pointtype 7"),
                                        series(changed, "sweep: train, responses", \.finalTrainResponseLoss, style: "dashtype 2 pointtype 5"),
                                        series(base, "course pair: validation", \.finalValidationLoss, style: "pointtype 9")],
-                              logX: true),
+                              logX: true, extra: [Compare.keyBelow]),
                        caption: "After the same number of steps on the same data. Dashed: responses of training examples.")
         let all = changed + base
         try run.figure(Figure(name: Artifact.sizeScores, title: "Scores against model size", xLabel: "parameters (log scale)",
@@ -252,7 +271,7 @@ struct AblationsChapter: ParsableCommand {
                                        series(changed, "sweep: NSMC accuracy, parsed answer", { Double($0.nsmcParsed) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 9"),
                                        series(base, "course pair: ROUGE-L F1", \.rougeL, style: "pointtype 4 dashtype 3"),
                                        series(base, "course pair: NSMC, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 6 dashtype 3")],
-                              logX: true, extra: ["set yrange [0:1]", "set xrange [\(Double(all.map(\.parameters).min() ?? 1) / 1.5):\(Double(all.map(\.parameters).max() ?? 1) * 1.5)]"]),
+                              logX: true, extra: [Compare.keyBelow, "set yrange [0:1]", "set xrange [\(Double(all.map(\.parameters).min() ?? 1) / 1.5):\(Double(all.map(\.parameters).max() ?? 1) * 1.5)]"]),
                        caption: "ROUGE-L: mean F1 over the articles (syllables). NSMC: share of reviews right; 0.5 is the majority baseline of a balanced sample.")
     }
 }
