@@ -212,10 +212,13 @@ struct AblationsChapter: ParsableCommand {
     // MARK: - 6.3 The paper's learning rates from scratch
 
     func paperRatesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome], vocabulary: Int) throws {
-        let uniform = log(Double(max(vocabulary, 1)))
+        // The output layer has a row for every id of the padded vocabulary, so that is what a uniform guess spreads over.
+        let rows = Preset.paddedVocabulary(max(vocabulary, 1))
+        let uniform = log(Double(rows))
         run.notebook.text("""
-        A model that knows nothing predicts every one of the \(Format.count(vocabulary)) tokens alike: a loss of \
-        ln \(vocabulary) = \(Format.fixed(uniform, 2)) nats (the horizontal line). 5e-5 and 7e-6 are rates for \
+        A model that knows nothing gives every one of its \(Format.count(rows)) output rows (the tokenizer's \
+        \(Format.count(vocabulary)) ids, padded) the same probability: a loss of ln \(rows) = \(Format.fixed(uniform, 2)) nats \
+        (the dotted line), where every cell starts. 5e-5 and 7e-6 are rates for \
         *nudging* a pretrained model; from random weights, in the same \(base.first?.steps.count ?? 0) steps, they barely \
         leave the start. \(zip(base, changed).map { Compare.difference($0.0, $0.1) }.joined(separator: " "))
         """)
