@@ -110,7 +110,7 @@ struct AblationsChapter: ParsableCommand {
                 \(Format.fixed(v.finalTrainLoss, 3)) against \(Format.fixed(b.finalTrainLoss, 3)), mostly because the \
                 template repeats word for word in every example and is easy to predict. The loss on the responses \
                 (thick lines) is the same measure in both runs. \(Compare.difference(b, v)) \(helped
-                    ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and gains little from the template, which is why fine-tuning recipes (the paper's too) mask it."
+                    ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and has little to learn from the template, which instruction-tuning recipes mask with such a model in mind."
                     : "Training on the prompt did not help the responses: the extra positions taught the template, not the answers.")
                 """)
                 try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Prompt mask on vs off: loss on the responses", base + changed, perStep: true),
