@@ -79,6 +79,7 @@ final class SweepAndAblationTests: XCTestCase {
         let prompts = try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)
         XCTAssertEqual(prompts.count, 1)
         XCTAssertEqual(prompts[0].source, "record 0 (repaired)")
+        XCTAssertEqual(prompts[0].record, 0)
         XCTAssertEqual(prompts[0].input, "나는 책를 읽었다.")
         XCTAssertEqual(prompts[0].expected, "나는 책을 읽었다.")
         // Files of different lengths are not the same data set: a clear error naming the file.

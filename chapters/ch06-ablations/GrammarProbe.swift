@@ -10,6 +10,7 @@ struct CorrectionPrompt {
     var instruction: String
     var input: String
     var expected: String
+    var record: Int? = nil          // the record's index in chapter 01's repaired.jsonl, for a repaired record
 }
 
 enum GrammarProbe {
@@ -43,7 +44,8 @@ enum GrammarProbe {
             guard let instruction = a["instruction"]?.string, let input = a["input"]?.string, let output = a["output"]?.string else {
                 throw RecordError(file: baseline, record: index, line: index + 1, problem: "expected instruction, input, output")
             }
-            prompts.append(CorrectionPrompt(source: "record \(index) (repaired)", instruction: instruction, input: input, expected: output))
+            prompts.append(CorrectionPrompt(source: "record \(index) (repaired)", instruction: instruction, input: input,
+                                            expected: output, record: index))
         }
         return prompts
     }

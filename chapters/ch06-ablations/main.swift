@@ -178,8 +178,7 @@ struct AblationsChapter: ParsableCommand {
         let trainedRecords = Set(try Records.readJSONLines(files.trained).compactMap { $0["record"]?.int })
         var prompts = try GrammarProbe.repairedRecords(baseline: files.repaired, unrepaired: files.unrepaired)
         for i in prompts.indices {
-            let record = Int(prompts[i].source.split(separator: " ")[1]) ?? -1
-            prompts[i].source += trainedRecords.contains(record) ? ", trained on" : ", held out"
+            if let record = prompts[i].record { prompts[i].source += trainedRecords.contains(record) ? ", trained on" : ", held out" }
         }
         prompts += GrammarProbe.heldOut
         let maxNew = run.preset.maxNewTokens
