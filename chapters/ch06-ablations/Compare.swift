@@ -54,13 +54,11 @@ enum Compare {
                       extra: [keyBelow] + extra)
     }
 
-    /// How much another seed alone moves the validation loss of the single cell (set when the seed ablation ran).
-    static var noiseFloor: Double?
-
-    /// A sentence with the change of the validation loss and of the scores from `base` to `variant`.
-    static func difference(_ base: CellOutcome, _ variant: CellOutcome) -> String {
+    /// A sentence with the change of the validation loss and of the scores from `base` to `variant`; `noise` is how much
+    /// another seed alone moves the validation loss (the seed ablation's difference), quoted beside it when known.
+    static func difference(_ base: CellOutcome, _ variant: CellOutcome, noise noiseFloor: Double?) -> String {
         func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "−") + Format.fixed(abs(x), digits) }
-        let noise = variant.run == "seed" ? "" : noiseFloor.map { "; another seed alone moves it by \(Format.fixed($0, 3))" } ?? ""
+        let noise = noiseFloor.map { "; another seed alone moves it by \(Format.fixed($0, 3))" } ?? ""
         return "Cell \(variant.id): validation loss \(Format.fixed(base.finalValidationLoss, 3)) → \(Format.fixed(variant.finalValidationLoss, 3)) "
             + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))\(noise)), train loss on responses "
             + "\(Format.fixed(base.finalTrainResponseLoss, 3)) → \(Format.fixed(variant.finalTrainResponseLoss, 3)); ROUGE-L "

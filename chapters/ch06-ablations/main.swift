@@ -61,7 +61,13 @@ struct AblationsChapter: ParsableCommand {
         func variant(_ a: Ablation) -> RunReader { RunReader(chapterRun: run, root: runsRoot + "/" + a.rawValue, name: a.rawValue) }
         // Read everything first (recording the inputs), so an unchanged comparison is reused.
         var outcomes: [Ablation: (base: [CellOutcome], variant: [CellOutcome])] = [:]
-        for a in ablations { outcomes[a] = (try baseline.cells(a.baselineCells), try variant(a).cells(a.cells)) }
+        // The baseline's cells are shared by several ablations: each is read (and hashed) once.
+        var baselineIDs: [String] = []
+        for a in ablations { for id in a.baselineCells where !baselineIDs.contains(id) { baselineIDs.append(id) } }
+        let baselineCells = try baseline.cells(baselineIDs)
+        for a in ablations {
+            outcomes[a] = (a.baselineCells.compactMap { id in baselineCells.first { $0.id == id } }, try variant(a).cells(a.cells))
+        }
         let baseStats = try baseline.promptingStats()
         var variantStats: [Ablation: JSON] = [:]
         for a in ablations { variantStats[a] = try variant(a).promptingStats() }
@@ -81,8 +87,8 @@ struct AblationsChapter: ParsableCommand {
         """)
         var overview = Table(title: "The ablations", columns: ["ablation", "the one change", "cells", "what to look at"])
 
-        // The seed ablation's change of the validation loss, quoted beside every other single-cell difference.
-        Compare.noiseFloor = outcomes[.seed].map { abs($0.variant[0].finalValidationLoss - $0.base[0].finalValidationLoss) }
+        // The seed ablation's change of the validation loss, quoted beside every other difference.
+        let noise = outcomes[.seed].map { abs($0.variant[0].finalValidationLoss - $0.base[0].finalValidationLoss) }
         for a in ablations {
             let (base, changed) = outcomes[a]!
             book.section("6.\(Ablation.allCases.firstIndex(of: a)! + 1) \(a.title)")
@@ -94,7 +100,7 @@ struct AblationsChapter: ParsableCommand {
             case .seed:
                 book.text("""
                 The same data, split, tokenizer, recipe and scored reviews; only the initial weights and the order of the \
-                batches differ. \(Compare.difference(base[0], changed[0])) This is what chance alone moves: read every \
+                batches differ. \(Compare.difference(base[0], changed[0], noise: nil)) This is what chance alone moves: read every \
                 other ablation's difference against it, and a difference of that size as no difference at all.
                 """)
                 try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Two seeds: loss on the responses", base + changed),
@@ -109,7 +115,7 @@ struct AblationsChapter: ParsableCommand {
                 the mask. Each run's own training loss (thin lines) is not comparable: without the mask it is \
                 \(Format.fixed(v.finalTrainLoss, 3)) against \(Format.fixed(b.finalTrainLoss, 3)), mostly because the \
                 template repeats word for word in every example and is easy to predict. The loss on the responses \
-                (thick lines) is the same measure in both runs. \(Compare.difference(b, v)) \(helped
+                (thick lines) is the same measure in both runs. \(Compare.difference(b, v, noise: noise)) \(helped
                     ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and has little to learn from the template, which instruction-tuning recipes mask with such a model in mind."
                     : "Training on the prompt did not help the responses: the extra positions taught the template, not the answers.")
                 """)
@@ -117,10 +123,10 @@ struct AblationsChapter: ParsableCommand {
                                caption: "Thick: loss on responses (training examples solid, held-out dashed), the same measure for both runs. Thin: each run's per-step loss on what it trained on.")
                 overview.add([a.rawValue, "`\(a.change)`", "small-high", "train loss on responses vs the per-step loss"])
             case .repair:
-                try repairSection(run, probeInputs!, base: base[0], changed: changed[0])
+                try repairSection(run, probeInputs!, base: base[0], changed: changed[0], noise: noise)
                 overview.add([a.rawValue, "`\(a.change)`", "small-high", "answers to correction prompts (\(Artifact.repairAnswers))"])
             case .paperRates:
-                try paperRatesSection(run, base: base, changed: changed, vocabulary: baseStats["vocabulary_size"]?.int ?? 0)
+                try paperRatesSection(run, base: base, changed: changed, vocabulary: baseStats["vocabulary_size"]?.int ?? 0, noise: noise)
                 overview.add([a.rawValue, "`\(a.change)`", "all four", "per-step loss against ln(vocabulary)"])
             case .sizes:
                 try sizesSection(run, base: base, changed: changed)
@@ -128,7 +134,7 @@ struct AblationsChapter: ParsableCommand {
             case .eos:
                 let (b, v) = (base[0], changed[0])
                 book.text("""
-                \(Compare.difference(b, v)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
+                \(Compare.difference(b, v, noise: noise)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
                 \(b.summaryLengths.count) for the baseline, \(v.stoppedAtEndOfText) of \(v.summaryLengths.count) without EOS in \
                 training. A model that never saw the token after a response has no reason to write it: it goes on until \
                 the length limit. Its losses leave out the end-of-text position that the baseline's include (one \
@@ -150,7 +156,7 @@ struct AblationsChapter: ParsableCommand {
                 let perSyllable = { (c: CellOutcome, s: JSON?) in (s?["tokens_per_syllable"]?.double).map { Format.fixed(c.finalValidationLoss * $0, 3) } ?? "?" }
                 book.text("""
                 Mean tokens per example: \(meanTokens(baseStats)) with the Korean template, \(meanTokens(variantStats[a])) with \
-                the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0])) Chapter 05 prompts \
+                the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0], noise: noise)) Chapter 05 prompts \
                 each model in the template it was trained with. Each run has its own tokenizer, so compare the \
                 validation loss per Hangul syllable of the responses (loss × tokens per syllable): \
                 \(perSyllable(base[0], baseStats)) nats with the Korean template, \(perSyllable(changed[0], variantStats[a])) with \
@@ -173,7 +179,7 @@ struct AblationsChapter: ParsableCommand {
     // MARK: - 6.2 Data repair: what the models answer to corrections
 
     func repairSection(_ run: ChapterRun, _ files: (repaired: String, unrepaired: String, trained: String),
-                       base: CellOutcome, changed: CellOutcome) throws {
+                       base: CellOutcome, changed: CellOutcome, noise: Double?) throws {
         let book = run.notebook
         let trainedRecords = Set(try Records.readJSONLines(files.trained).compactMap { $0["record"]?.int })
         var prompts = try GrammarProbe.repairedRecords(baseline: files.repaired, unrepaired: files.unrepaired)
@@ -199,7 +205,7 @@ struct AblationsChapter: ParsableCommand {
         book.text("""
         \(prompts.count - GrammarProbe.heldOut.count) records differ between the two data sets (the ones chapter 01 \
         repaired); in the `--no-repair` run they keep the translator's text, where the sentence to correct is already \
-        correct and the answer copies it. \(Compare.difference(base, changed)) On the \(prompts.count) correction \
+        correct and the answer copies it. \(Compare.difference(base, changed, noise: noise)) On the \(prompts.count) correction \
         prompts below, the mean similarity of the answer to the expected one is \(Format.fixed(sums.0 / n, 3)) for the \
         baseline and \(Format.fixed(sums.1 / n, 3)) without the repair.
         """)
@@ -210,7 +216,7 @@ struct AblationsChapter: ParsableCommand {
 
     // MARK: - 6.3 The paper's learning rates from scratch
 
-    func paperRatesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome], vocabulary: Int) throws {
+    func paperRatesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome], vocabulary: Int, noise: Double?) throws {
         // The output layer has a row for every id of the padded vocabulary, so that is what a uniform guess spreads over.
         let rows = Preset.paddedVocabulary(max(vocabulary, 1))
         let uniform = log(Double(rows))
@@ -219,7 +225,7 @@ struct AblationsChapter: ParsableCommand {
         \(Format.count(vocabulary)) ids, padded) the same probability: a loss of ln \(rows) = \(Format.fixed(uniform, 2)) nats \
         (the dotted line), where every cell starts. 5e-5 and 7e-6 are rates for \
         *nudging* a pretrained model; from random weights, in the same \(base.first?.steps.count ?? 0) steps, they barely \
-        leave the start. \(zip(base, changed).map { Compare.difference($0.0, $0.1) }.joined(separator: " "))
+        leave the start. \(zip(base, changed).map { Compare.difference($0.0, $0.1, noise: noise) }.joined(separator: " "))
         """)
         for size in ["small", "large"] {
             let cells = (base + changed).filter { $0.id.hasPrefix(size) }

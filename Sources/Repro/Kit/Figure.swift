@@ -142,13 +142,11 @@ public struct Figure {
             for (i, series) in series.enumerated() {
                 plots.append("\(file) index \(i) using 1:2 with steps \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
             }
-        case .lines:
+        case .lines, .linesPoints:
+            var with = "lines"
+            if case .linesPoints = kind { with = "linespoints pointsize 1.5" }
             for (i, series) in series.enumerated() {
-                plots.append("\(file) index \(i) using 1:2 with lines \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
-            }
-        case .linesPoints:
-            for (i, series) in series.enumerated() {
-                plots.append("\(file) index \(i) using 1:2 with linespoints pointsize 1.5 \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
+                plots.append("\(file) index \(i) using 1:2 with \(with) \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
             }
         case .points:
             for (i, series) in series.enumerated() {
