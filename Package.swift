@@ -1,13 +1,17 @@
 // swift-tools-version:6.0
 // A literate reproduction of Korean instruction tuning of Polyglot-Ko on KoAlpaca v1.0 (KCC 2023).
-// Libraries: Tensor (fp32 tensors on OpenBLAS; knows nothing of the paper) and Repro (what the chapters share).
+// Libraries, each one thing:
+//   Tensor    fp32 tensors and BLAS; knows nothing of the paper
+//   Plumbing  JSON, files, seeded random numbers, safetensors, sha256, number formatting
+//   Repro     the science: GPT-NeoX, AdamW, checkpoints, the tokenizer, the metrics, the paper's facts (Paper.swift)
+//   Book      the book's machinery: chapters and their contracts, manifests, notebooks, tables, figures, options
 // Each chapter is an executable under chapters/, run in order; `bench` measures speed, `inspect` holds small utilities.
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 
 func chapter(_ name: String) -> Target {
-    .executableTarget(name: name, dependencies: ["Tensor", "Repro", argumentParser],
+    .executableTarget(name: name, dependencies: ["Tensor", "Plumbing", "Repro", "Book", argumentParser],
                       path: "chapters/\(name)")
 }
 
@@ -15,7 +19,9 @@ let package = Package(
     name: "polyglot-ko-instruct",
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "Plumbing", targets: ["Plumbing"]),
         .library(name: "Repro", targets: ["Repro"]),
+        .library(name: "Book", targets: ["Book"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -24,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Tensor", dependencies: ["COpenBLAS"]),
-        .target(name: "Repro", dependencies: ["Tensor", argumentParser]),
+        .target(name: "Plumbing", dependencies: ["Tensor"]),
+        .target(name: "Repro", dependencies: ["Tensor", "Plumbing"]),
+        .target(name: "Book", dependencies: ["Tensor", "Plumbing", "Repro", argumentParser]),
 
         chapter("ch01-data-repair"),
         chapter("ch02-prompting"),
@@ -32,24 +40,26 @@ let package = Package(
         chapter("ch04-training"),
         chapter("ch05-evaluation"),
         chapter("ch06-ablations"),
-        .executableTarget(name: "bench", dependencies: ["Tensor", "Repro", "COpenBLAS", argumentParser],
+        .executableTarget(name: "bench", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "COpenBLAS", argumentParser],
                           path: "tools/bench"),
-        .executableTarget(name: "inspect", dependencies: ["Tensor", "Repro", argumentParser],
+        .executableTarget(name: "inspect", dependencies: ["Tensor", "Plumbing", "Repro", "Book", argumentParser],
                           path: "tools/inspect"),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"], exclude: ["Fixtures"]),
-        .testTarget(name: "ReproTests", dependencies: ["Tensor", "Repro"]),
-        .testTarget(name: "ModelTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Repro"], exclude: ["Fixtures"]),
-        .testTarget(name: "DataRepairTests", dependencies: ["Tensor", "Repro", "ch01-data-repair"]),
-        .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Repro", "ch02-prompting"]),
-        .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Repro", "ch03-model-config"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Repro", "ch04-training"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Repro", "ch05-evaluation"], exclude: ["Fixtures"]),
-        .testTarget(name: "AblationTests", dependencies: ["Tensor", "Repro", "ch06-ablations"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Plumbing", "COpenBLAS"]),
+        .testTarget(name: "PlumbingTests", dependencies: ["Tensor", "Plumbing"], exclude: ["Fixtures"]),
+        .testTarget(name: "BookTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"]),
+        .testTarget(name: "ReproTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"]),
+        .testTarget(name: "ModelTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),
+        .testTarget(name: "DataRepairTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch01-data-repair"]),
+        .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch02-prompting"]),
+        .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch03-model-config"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch04-training"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch05-evaluation"], exclude: ["Fixtures"]),
+        .testTarget(name: "AblationTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch06-ablations"]),
         // Hostile input (the fuzzers' crashes, kept), kills and resumes, same seed → same bytes. Runs the chapters'
         // executables as subprocesses too, so it depends on every chapter it drives.
-        .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Repro", "ch01-data-repair", "ch02-prompting",
+        .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch01-data-repair", "ch02-prompting",
                                                             "ch03-model-config", "ch04-training"]),
     ],
     // Swift 5 language mode: the chapters are single-threaded scripts with a few parallel loops, and strict

@@ -6,9 +6,9 @@
 #   bash fuzz/build.sh --list       # the harnesses' names
 #
 # Why not SwiftPM: `-sanitize=fuzzer` links libFuzzer's own main(), which clashes with the chapters' executables, and
-# the fuzz build needs no ArgumentParser. So the two libraries are compiled here straight from their sources, with
-# coverage instrumentation and AddressSanitizer: Tensor whole, Repro without the two files that need ArgumentParser
-# (Kit/Options.swift, Kit/ChapterRun.swift). A harness that needs chapter code lists the chapter files it compiles in
+# the fuzz build needs no ArgumentParser. So the libraries the loaders live in are compiled here straight from their
+# sources, with coverage instrumentation and AddressSanitizer: Tensor, Plumbing and Repro (Book, the chapters'
+# machinery, is not needed). A harness that needs chapter code lists the chapter files it compiles in
 # with it (a `// chapter-files:` line). Release optimisation (-O) keeps Swift's bounds and overflow checks, so a trap
 # on bad input shows up as a crash, which is what we are looking for.
 set -euo pipefail
@@ -34,11 +34,8 @@ library() {   # name, sources...
 }
 
 library Tensor Sources/Tensor/*.swift
-repro=()
-for f in $(find Sources/Repro -name '*.swift' | sort); do
-    case "$f" in */Kit/Options.swift|*/Kit/ChapterRun.swift) ;; *) repro+=("$f") ;; esac
-done
-library Repro "${repro[@]}"
+library Plumbing Sources/Plumbing/*.swift
+library Repro $(find Sources/Repro -name '*.swift' | sort)
 
 harnesses=("$@")
 [ ${#harnesses[@]} -ne 0 ] || mapfile -t harnesses < <(bash fuzz/build.sh --list)
@@ -48,5 +45,5 @@ for name in "${harnesses[@]}"; do
     extra=($(sed -n 's|^// chapter-files: *||p' "$source"))
     echo "fuzz: linking $name"
     swiftc "${flags[@]}" -module-name "fuzz_$name" "$source" fuzz/harnesses/Support.swift "${extra[@]}" \
-        -L "$out" -lRepro -lTensor -lopenblas -o "$out/$name" 2> >(grep -v "ld.gold: warning: Cannot export local symbol" >&2)
+        -L "$out" -lRepro -lPlumbing -lTensor -lopenblas -o "$out/$name" 2> >(grep -v "ld.gold: warning: Cannot export local symbol" >&2)
 done

@@ -1,4 +1,5 @@
 import Tensor
+import Plumbing
 
 // MARK: - Scales
 

@@ -24,18 +24,6 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
     if BLAS.profiling { BLAS.record(flops: 2 * Double(m) * Double(n) * Double(k), seconds: BLAS.clock() - start) }
 }
 
-/// `batch` independent products, the i-th reading A at `a + i·strideA` and so on (attention's per-head matmuls).
-public func batchedGemm(batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-                        a: UnsafePointer<Float>, lda: Int, strideA: Int,
-                        b: UnsafePointer<Float>, ldb: Int, strideB: Int,
-                        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
-    for i in 0..<batch {
-        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
-             beta: beta, c: c + i * strideC, ldc: ldc)
-    }
-}
-
 /// Tensor form: `c = op(a) · op(b)` (or `c += …` with `accumulate`), where a tensor of rank > 2 is read as a matrix
 /// whose rows are all its leading indices (a [B, T, C] activation is a [B·T, C] matrix).
 public func matmul(_ a: Tensor, _ b: Tensor, into c: Tensor,

@@ -21,13 +21,6 @@ public enum Kernels {
         for i in 0..<count { y[i] += x[i] }
     }
 
-    /// z = x + y
-    @inline(__always)
-    public static func sum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>,
-                           count: Int) {
-        for i in 0..<count { z[i] = x[i] + y[i] }
-    }
-
     /// y *= alpha
     @inline(__always)
     public static func scale(_ y: UnsafeMutablePointer<Float>, by alpha: Float, count: Int) {

@@ -65,22 +65,8 @@ public struct Tensor: @unchecked Sendable {
         return Tensor(viewing: buffer, offset: offset, shape: newShape)
     }
 
-    /// The i-th slice along the first axis, e.g. one row of a matrix or one sequence of a batch.
-    public subscript(index: Int) -> Tensor {
-        precondition(rank >= 1 && index >= 0 && index < shape[0], "index \(index) out of range for \(shape)")
-        let inner = Array(shape.dropFirst())
-        let stride = Tensor.elementCount(inner)
-        return Tensor(viewing: buffer, offset: offset + index * stride, shape: inner)
-    }
-
     /// A copy of the values, row-major. For tests, printing and writing files; never for inner loops.
     public var values: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
-
-    public func copy() -> Tensor {
-        let t = Tensor(zeros: shape)
-        t.pointer.update(from: pointer, count: count)
-        return t
-    }
 }
 
 /// Carves one buffer into consecutive named tensors: the llm.c way of laying out parameters.

@@ -2,6 +2,7 @@ import XCTest
 @testable import ch06_ablations
 import Repro
 import Tensor
+import Plumbing
 
 final class SweepAndAblationTests: XCTestCase {
     /// The course sweep keeps every ratio of Polyglot-Ko's four shapes: width ÷ 32, layers ÷ 4, heads ÷ 8.

@@ -3,6 +3,8 @@ import XCTest
 @testable import Repro
 import Tensor
 @testable import ch01_data_repair
+import Plumbing
+@testable import Book
 
 /// A scratch directory removed after each test.
 class ScratchTestCase: XCTestCase {

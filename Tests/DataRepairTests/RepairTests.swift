@@ -1,6 +1,7 @@
 import XCTest
 import Tensor
 @testable import ch01_data_repair
+import Plumbing
 
 final class RepairTests: XCTestCase {
     func repair(_ instruction: String, _ input: String, _ output: String) -> RepairOutcome {

@@ -1,6 +1,7 @@
 import XCTest
 import Tensor
 @testable import ch01_data_repair
+import Plumbing
 
 /// Reading and checking KoAlpaca files: small files written here, never the real data.
 final class ValidationTests: ScratchTestCase {

@@ -3,6 +3,7 @@ import Repro
 import Tensor
 import XCTest
 @testable import ch05_evaluation
+import Plumbing
 
 /// The chapter end to end on the project's smoke data, evaluating one --checkpoint directory (a tiny random model and
 /// a small tokenizer): what it writes and what the tables say.

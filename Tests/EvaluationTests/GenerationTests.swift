@@ -2,6 +2,7 @@ import Foundation
 @testable import Repro
 import Tensor
 import XCTest
+import Plumbing
 
 /// A tiny model with large random weights, so that its next-token distributions are peaked and greedy choices are
 /// far from ties (float rounding cannot flip them).

@@ -2,6 +2,7 @@ import Foundation
 import Repro
 import Tensor
 import XCTest
+import Plumbing
 
 /// The test target's Fixtures folder.
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path

@@ -2,6 +2,7 @@ import Foundation
 import Repro
 import Tensor
 import XCTest
+import Plumbing
 
 /// A scratch directory removed after each test.
 class ScratchTestCase: XCTestCase {

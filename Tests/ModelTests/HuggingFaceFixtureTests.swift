@@ -4,6 +4,7 @@
 @testable import Repro
 import Tensor
 import XCTest
+import Plumbing
 
 final class HuggingFaceFixtureTests: XCTestCase {
     static let fixtures = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast()
@@ -64,7 +65,7 @@ final class HuggingFaceFixtureTests: XCTestCase {
             var generated: [Int32] = []
             for _ in reference.continuation {
                 let logits = try model.forward(tokens: next, cache: cache)
-                let last = logits[logits.shape[0] - 1].values
+                let last = Array(logits.values.suffix(logits.shape[1]))
                 let best = Int32(last.indices.max { last[$0] < last[$1] }!)
                 generated.append(best)
                 next = [best]

@@ -4,6 +4,7 @@
 @testable import Repro
 import Tensor
 import XCTest
+import Plumbing
 #if canImport(Glibc)
 import Glibc
 #endif

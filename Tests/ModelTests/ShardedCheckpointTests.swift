@@ -3,6 +3,7 @@
 @testable import Repro
 import Tensor
 import XCTest
+import Plumbing
 
 final class ShardedCheckpointTests: XCTestCase {
     func temporaryDirectory() throws -> String {

@@ -2,6 +2,7 @@ import XCTest
 import Repro
 import Tensor
 @testable import ch02_prompting
+import Plumbing
 
 final class ExampleTests: XCTestCase {
     static let texts = [

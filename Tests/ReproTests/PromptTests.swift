@@ -1,5 +1,6 @@
 import XCTest
 @testable import Repro
+import Plumbing
 
 final class PromptTests: XCTestCase {
     func testKoreanTemplatesAreByteExact() {

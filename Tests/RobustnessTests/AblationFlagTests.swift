@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Repro
 import Tensor
+import Plumbing
 
 /// The ablations of chapter 06 change one thing each. Checked on the chapters' own outputs at the smoke scale: the
 /// flag changes what it says and nothing else.

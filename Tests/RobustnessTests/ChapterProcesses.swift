@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Repro
 import Tensor
+import Plumbing
 
 /// The chapters' executables, run as a user runs them: as processes that can be killed at any moment.
 struct Chapters {

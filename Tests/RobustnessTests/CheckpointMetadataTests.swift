@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 @testable import ch04_training
+import Plumbing
 
 /// --resume reads a checkpoint's metadata; a tampered or foreign one is an error naming the folder, never a trap
 /// (a step of −5 used to reach the batch arithmetic and trap on an out-of-range index).

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Repro
 import Tensor
+import Plumbing
 
 /// Same seed → same bytes: two runs of chapters 01–04 write identical files, but for wall-clock time (WallTime).
 final class DeterminismTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Repro
 import Tensor
+import Plumbing
 
 /// SIGKILL a chapter at chosen moments and run it again: what is on disk is always whole (or absent), and the run
 /// that finishes after the kills writes exactly the bytes an uninterrupted run writes.

@@ -1,6 +1,7 @@
 import XCTest
 @testable import Repro
 import Tensor
+import Plumbing
 
 /// Every input that made a fuzz harness (fuzz/harnesses/) crash, kept as a test: the loader must answer it with an
 /// error that names the file and says what is wrong, never a trap. Each test names the harness that found it.

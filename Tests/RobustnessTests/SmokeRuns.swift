@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Repro
 import Tensor
+import Plumbing
 
 /// Two complete runs of chapters 01–04 at the smoke scale with the same seed, made once per test process and shared
 /// by the determinism and kill tests. Both run in the same folder (renamed after each run), because manifests record

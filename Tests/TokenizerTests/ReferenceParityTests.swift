@@ -1,6 +1,7 @@
 import XCTest
 import Tensor
 @testable import Repro
+import Plumbing
 
 // Our tokenizer against Hugging Face `tokenizers` (the library Polyglot-Ko's tokenizer.json is made for): fixtures
 // written by tools/fixtures/make_tokenizer_fixtures.py from a tokenizer that `tokenizers` trained on corpus.txt.

@@ -2,6 +2,7 @@ import XCTest
 import Dispatch
 import Tensor
 @testable import Repro
+import Plumbing
 
 final class TokenizerBehaviourTests: XCTestCase {
     var tokenizer: BPETokenizer!

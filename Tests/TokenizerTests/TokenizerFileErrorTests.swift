@@ -1,6 +1,7 @@
 import XCTest
 import Tensor
 @testable import Repro
+import Plumbing
 
 /// A bad tokenizer.json is a thrown error that names the file and what is wrong, never a trap or a silent skip.
 final class TokenizerFileErrorTests: XCTestCase {

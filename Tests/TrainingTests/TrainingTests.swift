@@ -2,6 +2,7 @@ import XCTest
 import Repro
 import Tensor
 @testable import ch04_training
+import Plumbing
 
 final class BatchTests: XCTestCase {
     func testMicroBatchShiftsAndPadsWithIgnoredTargets() {

@@ -1,5 +1,6 @@
 // The chapter's data flow in one value: validated records → keyword hits → classes → repairs → the repaired set.
 // main.swift narrates it; the tests run it on small hand-written files.
+import Plumbing
 
 struct CandidateRow {
     var hit: KeywordHit

@@ -9,6 +9,7 @@ import Glibc
 #endif
 import Repro
 import Tensor
+import Plumbing
 
 struct KoAlpacaRecord: Equatable {
     var instruction: String
@@ -41,9 +42,6 @@ enum KoAlpacaFile {
     static let fileName = "ko_alpaca_data.json"
     static let canonicalURL = "https://raw.githubusercontent.com/Beomi/KoAlpaca/main/ko_alpaca_data.json"
     static let fullRecordCount = 49_620
-    /// The sha256 of the canonical file. Unknown here: the full file could not be obtained when this chapter was
-    /// written. `--fetch` prints the hash of what it downloads so a user can compare it with a trusted copy and fill it in.
-    static let expectedSHA256: String? = nil
 
     /// Every `ko_alpaca_data.json` below `<dataDir>/koalpaca/`, sorted by path.
     static func candidates(dataDirectory: String) -> [String] {

@@ -2,6 +2,8 @@
 // length statistics. main.swift tells the story and calls these.
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 enum Paper {
     static let records = 49_620

@@ -8,6 +8,8 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // Artifacts of this chapter, in one place (artifacts/01-data-repair/).
 enum Artifact {

@@ -1,5 +1,6 @@
 import Repro
 import Tensor
+import Plumbing
 
 // MARK: - From a record to a training example
 

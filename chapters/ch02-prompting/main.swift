@@ -6,6 +6,8 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // Artifacts of this chapter, in one place (artifacts/02-prompting/).
 enum Artifact {

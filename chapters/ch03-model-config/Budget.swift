@@ -1,4 +1,6 @@
 import Repro
+import Plumbing
+import Book
 
 // The arithmetic behind chapter 03, kept apart from its narration so tests can check every number.
 

@@ -4,6 +4,8 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // Artifacts of this chapter, in one place.
 enum Artifact {

@@ -1,5 +1,6 @@
 import Repro
 import Tensor
+import Plumbing
 
 // MARK: - Examples from chapter 02
 

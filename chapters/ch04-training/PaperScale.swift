@@ -1,6 +1,8 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // MARK: - The paper's scale: a hand-off to DeepSpeed
 //

@@ -5,6 +5,8 @@ import ArgumentParser
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // Artifacts of this chapter, in one place (artifacts/04-training/).
 enum Artifact {

@@ -2,6 +2,8 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// A model to evaluate: one of chapter 04's cells, or a directory given with --checkpoint.
 struct ModelUnderTest {

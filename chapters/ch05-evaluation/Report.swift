@@ -2,6 +2,8 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// A row of the paper's Table 4.
 struct PaperRow {

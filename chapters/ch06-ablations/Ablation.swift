@@ -1,5 +1,6 @@
 import ArgumentParser
 import Repro
+import Book
 
 // MARK: - The six ablations: one change each, everything else as the baseline
 

@@ -1,6 +1,7 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
 
 // MARK: - What the models answer to grammar corrections (the repair ablation)
 

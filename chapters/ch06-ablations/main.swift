@@ -7,6 +7,8 @@ import ArgumentParser
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 // Artifacts of this chapter, in one place (artifacts/06-ablations/).
 enum Artifact {

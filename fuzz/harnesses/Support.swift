@@ -6,6 +6,7 @@
 import Glibc
 #endif
 import Tensor
+import Plumbing
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func llvmFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -8,6 +8,7 @@
 // The first byte picks the tokenizer; the rest is the text.
 import Repro
 import Tensor
+import Plumbing
 
 let tokenizers: [(tokenizer: BPETokenizer, removesKannadaSign: Bool)] = {
     let path = repositoryFile("Tests/TokenizerTests/Fixtures/trained_polyglot_layout.json")

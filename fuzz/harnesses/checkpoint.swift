@@ -4,6 +4,7 @@
 // parameter (a real checkpoint of the same model, written and read back, gives the same bits).
 import Repro
 import Tensor
+import Plumbing
 
 let config = NeoXConfig(name: "fuzz-tiny", vocabSize: 8, hiddenSize: 4, numLayers: 1, numHeads: 2, rotaryPct: 1,
                         maxPositions: 8)

@@ -2,6 +2,7 @@
 // A config that loads can be counted (its parameter layout) and written back to the same config.
 import Repro
 import Tensor
+import Plumbing
 
 func fuzzOne(_ bytes: [UInt8]) {
     let path = "fuzz/config.json"

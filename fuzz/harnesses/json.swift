@@ -1,6 +1,7 @@
 // The JSON parser on arbitrary bytes: a value or a JSONError, never a trap; an error's position lies inside the
 // input; and what parses, written back (compact and pretty), parses to the same value.
 import Tensor
+import Plumbing
 
 func fuzzOne(_ bytes: [UInt8]) {
     let value: JSON

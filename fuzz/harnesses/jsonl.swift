@@ -6,6 +6,7 @@
 // whose inputs are real ids and whose targets are ids or −100.
 import Repro
 import Tensor
+import Plumbing
 
 func fuzzOne(_ bytes: [UInt8]) {
     let path = scratchFile("train.jsonl", bytes)

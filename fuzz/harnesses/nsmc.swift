@@ -7,6 +7,7 @@
 // only on its first word.
 import Repro
 import Tensor
+import Plumbing
 
 func fuzzOne(_ bytes: [UInt8]) {
     checkAnswer(String(decoding: bytes, as: UTF8.self))

@@ -2,6 +2,7 @@
 // file; never a trap and never an allocation beyond the file's size. What opens is written back as F32 and must
 // read back to the same values and metadata.
 import Tensor
+import Plumbing
 
 func fuzzOne(_ bytes: [UInt8]) {
     let path = scratchFile("model.safetensors", bytes)

@@ -8,6 +8,7 @@
 // gives one example per record, or an error naming the first record without a document or summary.
 import Repro
 import Tensor
+import Plumbing
 
 let articleDirectory: String = {
     let directory = scratchDirectory + "/sci-news-sum-kr-50"

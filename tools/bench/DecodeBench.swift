@@ -1,5 +1,7 @@
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// Greedy decoding speed of the course models, with the KV cache and by recomputing the whole sequence each step.
 /// Random weights: the speed of a forward pass does not depend on what the weights are.

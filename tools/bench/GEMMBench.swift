@@ -1,6 +1,8 @@
 import COpenBLAS
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// sgemm at transformer shapes, through the Tensor wrapper and through a bare cblas_sgemm call.
 enum GEMMBench: BenchSection {

@@ -1,6 +1,8 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// Encoding throughput of the byte-level BPE on the KoAlpaca text (instruction, input and output of every record),
 /// one thread: the first pass (every word new to the cache) and the best of five warm passes.

@@ -1,6 +1,8 @@
 import Foundation
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// Training throughput of the larger course model: forward + backward + clipping + AdamW on micro-batches of 8 × 256
 /// tokens, every position a target (the heaviest case), timed over a fixed number of steps after a warm-up step.

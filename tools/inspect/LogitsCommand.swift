@@ -24,10 +24,10 @@ struct LogitsCommand: ParsableCommand {
         guard !tokens.isEmpty else { throw ValidationError("--ids is empty") }
         let model = try Checkpoint.loadModel(from: checkpoint)
         let logits = try model.logits(inputs: tokens, batch: 1, length: tokens.count)
-        let copy = logits.reshaped([tokens.count, model.config.vocabSize]).copy()
-        try Safetensors.write([("logits", copy)], metadata: ["checkpoint": checkpoint, "ids": ids], to: out)
+        try Safetensors.write([("logits", logits.reshaped([tokens.count, model.config.vocabSize]))], metadata: ["checkpoint": checkpoint, "ids": ids], to: out)
         print("wrote \(out): logits [\(tokens.count), \(model.config.vocabSize)]")
     }
 }
 
 import Foundation
+import Plumbing

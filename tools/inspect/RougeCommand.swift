@@ -3,6 +3,7 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
 
 extension RougeLevel: ExpressibleByArgument {}
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
+import Book
 
 /// `inspect safetensors FILE`: every tensor's name, dtype, shape and size, the metadata, and the total.
 struct SafetensorsCommand: ParsableCommand {

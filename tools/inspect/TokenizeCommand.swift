@@ -4,6 +4,7 @@
 import ArgumentParser
 import Repro
 import Tensor
+import Plumbing
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -11,6 +11,7 @@
 // work: `useCache: false` exists for the equivalence test and the benchmark.
 import Foundation
 import Tensor
+import Plumbing
 
 /// How the next token is chosen from the logits: greedy (temperature 0), or sampled after temperature scaling,
 /// top-k and top-p (nucleus) filtering, in the order Hugging Face's `generate` applies them. Seeded: the same seed

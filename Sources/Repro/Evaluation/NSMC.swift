@@ -12,6 +12,7 @@
 // test split exists here, so a fixed, seeded slice of it is held out to supply demonstrations and never scored.
 import Foundation
 import Tensor
+import Plumbing
 
 public enum SentimentLabel: Int, CaseIterable, Sendable {
     case negative = 0, positive = 1

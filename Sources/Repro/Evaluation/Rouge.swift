@@ -18,6 +18,7 @@
 //              non-space character alone (Python's `re.findall(r"\w+|[^\w\s]", text.lower())`)
 import Foundation
 import Tensor
+import Plumbing
 
 public enum RougeLevel: String, CaseIterable, Sendable {
     case syllable, eojeol

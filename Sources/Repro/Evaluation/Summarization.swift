@@ -7,6 +7,7 @@
 // A JSON Lines file of {"document", "summary"} works too, for a user with the AI-hub set or another.
 import Foundation
 import Tensor
+import Plumbing
 
 public struct SummaryExample: Equatable, Sendable {
     public var id: String

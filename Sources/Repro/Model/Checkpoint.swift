@@ -5,6 +5,7 @@
 //                              metadata (RNG state, data position, …) as strings
 // Each file is written atomically (temporary file, fsync, rename), so a crash leaves the old file or the new one.
 import Tensor
+import Plumbing
 
 public enum Checkpoint {
     public static let modelFile = "model.safetensors"

@@ -20,6 +20,7 @@
 // tensors, one of the same size for gradients, and one for activations sized for the largest (batch, length) seen so
 // far, reused by every later step (a steady-state training step allocates no tensor memory).
 import Tensor
+import Plumbing
 
 public struct ModelError: Error, CustomStringConvertible {
     public var problem: String

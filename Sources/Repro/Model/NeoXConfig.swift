@@ -1,4 +1,5 @@
 import Tensor
+import Plumbing
 
 // MARK: - The GPT-NeoX configuration, as Polyglot-Ko's config.json spells it
 

@@ -1,4 +1,5 @@
 import Tensor
+import Plumbing
 
 // Reading and writing Hugging Face's tokenizer.json for a byte-level BPE.
 //

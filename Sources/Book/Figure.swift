@@ -1,5 +1,7 @@
 import Foundation
 import Tensor
+import Plumbing
+import Repro
 
 // Figures are drawn by gnuplot. Beside every PNG we leave the `.gp` script and its `.dat` data, so a reader can
 // re-run `gnuplot name.gp`, restyle it, or take the numbers elsewhere. Hangul needs a font that has it: Debian's
@@ -14,8 +16,6 @@ public struct Figure {
     public enum Kind {
         /// y against x, one line per series.
         case lines
-        /// Points only (scatter).
-        case points
         /// Points joined by lines (a few measurements, e.g. one per model size).
         case linesPoints
         /// Histogram of each series' raw `x` values in bins of `binWidth`, drawn as overlapping outlined steps.
@@ -97,7 +97,7 @@ public struct Figure {
                 }
                 out += "\n\n"
             }
-        case .lines, .points, .linesPoints:
+        case .lines, .linesPoints:
             for s in series {
                 out += "# \(s.title)\n"
                 for (x, y) in zip(s.x, s.y) { out += "\(Figure.number(x)) \(Figure.number(y))\n" }
@@ -147,10 +147,6 @@ public struct Figure {
             if case .linesPoints = kind { with = "linespoints pointsize 1.5" }
             for (i, series) in series.enumerated() {
                 plots.append("\(file) index \(i) using 1:2 with \(with) \(Figure.lineStyle(series.style)) title \(Figure.quoted(series.title))")
-            }
-        case .points:
-            for (i, series) in series.enumerated() {
-                plots.append("\(file) index \(i) using 1:2 with points pointtype 7 pointsize 1.2 title \(Figure.quoted(series.title)) \(series.style)")
             }
         }
         for e in extra { s += e + "\n" }   // after the kind's defaults, so a figure can override them

@@ -8,6 +8,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Tensor
 
 public struct SafetensorsError: Error, CustomStringConvertible {
     public var file: String

@@ -1,4 +1,6 @@
 import Foundation
+import Plumbing
+import Repro
 
 /// A progress line for long loops: count, rate and time left. On a terminal it redraws one line; in a log (CI, a
 /// pipe) it prints a plain line every `interval` seconds so the log stays readable.

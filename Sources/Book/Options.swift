@@ -1,5 +1,7 @@
 import ArgumentParser
 import Tensor
+import Plumbing
+import Repro
 
 /// The options every chapter takes. A chapter embeds them with `@OptionGroup var common: CommonOptions`.
 public struct CommonOptions: ParsableArguments {

@@ -1,5 +1,7 @@
 import Foundation
 import Tensor
+import Plumbing
+import Repro
 
 // Every chapter writes only under `artifacts/NN-slug/`, and finishes by writing `manifest.json`: what it read (with
 // sha256), the options, what it wrote (with sha256), the wall time and the git commit. The next chapter checks the

@@ -83,6 +83,7 @@ extension Tensor {
     }
 }
 
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

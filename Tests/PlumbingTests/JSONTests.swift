@@ -1,5 +1,6 @@
 import XCTest
-@testable import Tensor
+import Tensor
+@testable import Plumbing
 
 final class JSONTests: XCTestCase {
     func testParsesAndKeepsKeyOrder() throws {
