@@ -47,7 +47,7 @@ let package = Package(
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Plumbing", "COpenBLAS"]),
         .testTarget(name: "PlumbingTests", dependencies: ["Tensor", "Plumbing"], exclude: ["Fixtures"]),
-        .testTarget(name: "BookTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"]),
+        .testTarget(name: "BookTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", argumentParser]),
         .testTarget(name: "ReproTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"]),
         .testTarget(name: "ModelTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),

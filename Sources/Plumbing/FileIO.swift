@@ -42,6 +42,28 @@ public enum FileIO {
         return bytes
     }
 
+    /// The whole file as UTF-8 text; bytes that are not UTF-8 are an error naming the line and byte.
+    public static func readUTF8(_ path: String) throws -> String {
+        let bytes = try read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            // Find the first bad byte to say where: decode scalar by scalar until the decoder fails.
+            var iterator = bytes.makeIterator(), decoder = UTF8(), consumed = 0, line = 1
+            var offset = 0
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar):
+                    if scalar == "\n" { line += 1 }
+                    consumed += String(scalar).utf8.count
+                    offset = consumed
+                case .emptyInput: break loop
+                case .error: break loop
+                }
+            }
+            throw FileError(path: path, problem: "not UTF-8: invalid byte at offset \(offset) (line \(line))")
+        }
+        return text
+    }
+
     /// Read exactly `count` bytes at `offset`, or fail naming the file and where it ended.
     public static func readFully(_ fd: Int32, into destination: UnsafeMutableRawPointer, count: Int, at offset: Int,
                                  path: String) throws {

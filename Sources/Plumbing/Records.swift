@@ -35,10 +35,13 @@ public enum Records {
     }
 
     /// JSON Lines: one JSON value per line; blank lines are skipped. Errors name the line.
-    public static func readJSONLines(_ path: String) throws -> [JSON] {
+    public static func readJSONLines(_ path: String) throws -> [JSON] { try readJSONLinesNumbered(path).map(\.value) }
+
+    /// JSON Lines with the 1-based line number of each value (blank lines are skipped but counted).
+    public static func readJSONLinesNumbered(_ path: String) throws -> [(line: Int, value: JSON)] {
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch { throw RecordError(file: path, problem: "\(error)") }
-        var records: [JSON] = []
+        var records: [(line: Int, value: JSON)] = []
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -47,7 +50,7 @@ public enum Records {
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             let line = bytes[start..<end]
             if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
-                do { records.append(try JSON.parse(Array(line), file: path)) } catch {
+                do { records.append((lineNumber, try JSON.parse(Array(line), file: path))) } catch {
                     throw RecordError(file: path, record: records.count, line: lineNumber,
                                       problem: "\(error.message) (column \(error.column))")
                 }

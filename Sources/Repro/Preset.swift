@@ -32,7 +32,7 @@ public struct Preset: Sendable {
     public var microBatchSize: Int         // sequences per forward/backward; batchSize / microBatchSize accumulation steps
     public var warmupRatio: Double         // the paper: 6% of the steps
     public var gradientClip: Double        // the paper: 1.0
-    /// The two learning rates of the grid, (higher, lower). The paper's are 5e-5 and 7e-6 (a 7.1 : 1 ratio).
+    /// The two learning rates of the grid, (higher, lower). The paper's are `Paper.learningRates` (a 7.1 : 1 ratio).
     public var learningRates: (high: Double, low: Double)
     /// The two model sizes of the grid, (smaller, larger): stand-ins for Polyglot-Ko 5.8B and 12.8B.
     public var models: (small: NeoXConfig, large: NeoXConfig)
@@ -59,10 +59,13 @@ public struct Preset: Sendable {
 }
 
 extension Preset {
+    /// The course's rates keep the paper's ratio, to two decimals (7.14 : 1), at a rate where a small model learns.
+    static let courseRates = (high: 3e-3, low: 3e-3 / ((Paper.learningRateRatio * 100).rounded() / 100))
+
     public static let smoke = Preset(
         scale: .smoke, tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
-        epochs: 3, batchSize: 8, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (3e-3, 3e-3 / 7.14),
+        epochs: Paper.epochs, batchSize: 8, microBatchSize: 4, warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip,
+        learningRates: courseRates,
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 384),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
@@ -74,8 +77,8 @@ extension Preset {
     /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
     public static let course = Preset(
         scale: .course, tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
-        epochs: 3, batchSize: 32, microBatchSize: 8, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (3e-3, 3e-3 / 7.14),
+        epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
+        gradientClip: Paper.gradientClip, learningRates: courseRates,
         models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
@@ -96,8 +99,8 @@ extension Preset {
     /// the files handed to DeepSpeed.
     public static let paper = Preset(
         scale: .paper, tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
-        epochs: 3, batchSize: 32, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (5e-5, 7e-6),
+        epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: PaperSetup.microBatchPerGPU,
+        warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip, learningRates: Paper.learningRates,
         models: (small: .polyglotKo5_8B, large: .polyglotKo12_8B),
         sweepDivisors: (width: 1, depth: 1, heads: 1),
         nsmcScored: nil, summaryArticles: nil, maxNewTokens: 128)

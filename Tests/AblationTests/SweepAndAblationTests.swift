@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 final class SweepAndAblationTests: XCTestCase {
     /// The course sweep keeps every ratio of Polyglot-Ko's four shapes: width ÷ 32, layers ÷ 4, heads ÷ 8.
@@ -36,21 +37,21 @@ final class SweepAndAblationTests: XCTestCase {
     /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the tokenizer.
     func testEachAblationChangesOneThing() {
         let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"]
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 1, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-prompt-mask"] + tokenizer)
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 4, baseline: "base", seed: 1234), ["--cells", "small-high"])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 5, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 1, baseline: "base", seed: 1234), ["--no-repair"])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 2, baseline: "base", seed: 1234), tokenizer)
-        XCTAssertEqual(Ablation.eos.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-eos"] + tokenizer)
-        XCTAssertEqual(Ablation.template.arguments(chapter: 2, baseline: "base", seed: 1234), ["--template", "bilingual"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 4, baseline: "base", seed: 1234), ["--learning-rates", "5e-5,7e-6"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 2, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.sizes.arguments(chapter: 4, baseline: "base", seed: 1234),
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .dataRepair, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--no-prompt-mask"] + tokenizer)
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .training, baseline: "base", seed: 1234), ["--cells", "small-high"])
+        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .evaluation, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: .dataRepair, baseline: "base", seed: 1234), ["--no-repair"])
+        XCTAssertEqual(Ablation.repair.arguments(chapter: .prompting, baseline: "base", seed: 1234), tokenizer)
+        XCTAssertEqual(Ablation.eos.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--no-eos"] + tokenizer)
+        XCTAssertEqual(Ablation.template.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--template", "bilingual"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: .training, baseline: "base", seed: 1234), ["--learning-rates", "5e-5,7e-6"])
+        XCTAssertEqual(Ablation.paperRates.arguments(chapter: .prompting, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.sizes.arguments(chapter: .training, baseline: "base", seed: 1234),
                        ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 4, baseline: "base", seed: 1234), ["--seed", "1235", "--cells", "small-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 2, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 5, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.seed.arguments(chapter: .training, baseline: "base", seed: 1234), ["--seed", "1235", "--cells", "small-high"])
+        XCTAssertEqual(Ablation.seed.arguments(chapter: .prompting, baseline: "base", seed: 1234), [])
+        XCTAssertEqual(Ablation.seed.arguments(chapter: .evaluation, baseline: "base", seed: 1234), [])
         XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 7)
     }
 
@@ -77,7 +78,8 @@ final class SweepAndAblationTests: XCTestCase {
         {"instruction":"인사하세요.","input":"","output":"안녕하세요."}
 
         """)
-        let prompts = try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)
+        func read(_ path: String) throws -> [InstructionRecord] { try JSONLines<InstructionRecord>.read(from: path).records }
+        let prompts = try GrammarProbe.repairedRecords(repaired: try read(repaired), unrepaired: try read(original), file: original)
         XCTAssertEqual(prompts.count, 1)
         XCTAssertEqual(prompts[0].source, "record 0 (repaired)")
         XCTAssertEqual(prompts[0].record, 0)
@@ -85,7 +87,7 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(prompts[0].expected, "나는 책을 읽었다.")
         // Files of different lengths are not the same data set: a clear error naming the file.
         try FileIO.writeAtomically(original, text: "{\"instruction\":\"a\",\"input\":\"\",\"output\":\"b\"}\n")
-        XCTAssertThrowsError(try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)) { error in
+        XCTAssertThrowsError(try GrammarProbe.repairedRecords(repaired: try read(repaired), unrepaired: try read(original), file: original)) { error in
             XCTAssertTrue("\(error)".contains(original), "\(error)")
         }
     }

@@ -37,7 +37,7 @@ struct Chapters {
     }
 
     static func sources(of chapter: String) throws -> [String] {
-        try ["chapters/" + chapter, "Sources/Repro", "Sources/Tensor"].flatMap { dir in
+        try ["chapters/" + chapter, "Sources/Book", "Sources/Repro", "Sources/Plumbing", "Sources/Tensor"].flatMap { dir in
             try Tree.files(root + "/" + dir).filter { $0.hasSuffix(".swift") }.map { root + "/" + dir + "/" + $0 }
         }
     }

@@ -18,8 +18,8 @@ struct FetchReport {
     var lines: [String] {
         var out = ["fetched \(path): \(Format.count(bytes)) bytes, \(Format.count(records)) records", "sha256 \(sha256)"]
         out.append("no expected sha256 is recorded in this chapter: compare the hash above with a copy you trust")
-        if records != KoAlpacaFile.fullRecordCount {
-            out.append("WARNING: KoAlpaca v1.0 has \(Format.count(KoAlpacaFile.fullRecordCount)) records; this file has \(Format.count(records))")
+        if records != Paper.koalpacaRecords {
+            out.append("WARNING: KoAlpaca v1.0 has \(Format.count(Paper.koalpacaRecords)) records; this file has \(Format.count(records))")
         }
         return out
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Repro
 import Book
+import Plumbing
 
 // MARK: - The six ablations: one change each, everything else as the baseline
 
@@ -36,7 +37,7 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
         case .seed: return "ch04-training --seed <seed + 1>"
         case .promptMask: return "ch02-prompting --no-prompt-mask"
         case .repair: return "ch01-data-repair --no-repair"
-        case .paperRates: return "ch04-training --learning-rates 5e-5,7e-6"
+        case .paperRates: return "ch04-training --learning-rates \(Ablation.paperRateArguments)"
         case .sizes: return "ch04-training --models sweep"
         case .eos: return "ch02-prompting --no-eos"
         case .template: return "ch02-prompting --template bilingual"
@@ -60,21 +61,24 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     /// context leaves), where a real one — Polyglot-Ko's, trained on text with English in it — would not.
     /// `seed` is the baseline's; the seed ablation gives chapter 04 the next one (chapter 02's split and chapter 05's
     /// scored reviews stay the baseline's).
-    func arguments(chapter: Int, baseline: String, seed: UInt64) -> [String] {
-        let sameTokenizer = ["--tokenizer", baseline + "/" + ChapterRun.folder(2, "prompting") + "/tokenizer.json"]
+    func arguments(chapter: Chapter, baseline: String, seed: UInt64) -> [String] {
+        let sameTokenizer = ["--tokenizer", baseline + "/" + Chapter.prompting.folder + "/" + Artifacts.tokenizer.path]
         switch (self, chapter) {
-        case (.repair, 1): return ["--no-repair"]
-        case (.promptMask, 2): return ["--no-prompt-mask"] + sameTokenizer
-        case (.eos, 2): return ["--no-eos"] + sameTokenizer
-        case (.template, 2): return ["--template", "bilingual"]
-        case (.repair, 2): return sameTokenizer
-        case (.seed, 4): return ["--seed", String(seed &+ 1), "--cells", cells.joined(separator: ",")]
-        case (.paperRates, 4): return ["--learning-rates", "5e-5,7e-6"]
-        case (.sizes, 4): return ["--models", "sweep", "--cells", cells.joined(separator: ",")]
-        case (_, 4): return ["--cells", cells.joined(separator: ",")]
+        case (.repair, .dataRepair): return ["--no-repair"]
+        case (.promptMask, .prompting): return ["--no-prompt-mask"] + sameTokenizer
+        case (.eos, .prompting): return ["--no-eos"] + sameTokenizer
+        case (.template, .prompting): return ["--template", "bilingual"]
+        case (.repair, .prompting): return sameTokenizer
+        case (.seed, .training): return ["--seed", String(seed &+ 1), "--cells", cells.joined(separator: ",")]
+        case (.paperRates, .training): return ["--learning-rates", Ablation.paperRateArguments]
+        case (.sizes, .training): return ["--models", "sweep", "--cells", cells.joined(separator: ",")]
+        case (_, .training): return ["--cells", cells.joined(separator: ",")]
         default: return []
         }
     }
+
+    /// The paper's two rates as `--learning-rates` takes them.
+    static var paperRateArguments: String { Format.scientific(Paper.learningRates.high, 0) + "," + Format.scientific(Paper.learningRates.low, 0) }
 
     /// The baseline's cells shown beside the variant's: the same cells, except for the sweep, whose four sizes are
     /// compared with each other and with the course pair at the same rate.

@@ -18,7 +18,7 @@ public enum SentimentLabel: Int, CaseIterable, Sendable {
     case negative = 0, positive = 1
 
     /// The label word of the paper's prompt.
-    public var word: String { self == .positive ? "긍정" : "부정" }
+    public var word: String { self == .positive ? Paper.sentimentWords.positive : Paper.sentimentWords.negative }
 }
 
 public struct NSMCRow: Equatable, Sendable {
@@ -132,10 +132,11 @@ public enum NSMC {
     public static func parseAnswer(_ answer: String) -> SentimentLabel? {
         // Newlines are white space too, so the first word of the answer is the first word of its first non-blank line.
         guard let word = answer.split(whereSeparator: \.isWhitespace).first else { return nil }
-        let hasPositive = word.contains("긍정"), hasNegative = word.contains("부정")
+        let positive = SentimentLabel.positive.word, negative = SentimentLabel.negative.word
+        let hasPositive = word.contains(positive), hasNegative = word.contains(negative)
         if hasPositive && hasNegative { return nil }
-        if word.hasPrefix("긍정") { return .positive }
-        if word.hasPrefix("부정") { return .negative }
+        if word.hasPrefix(positive) { return .positive }
+        if word.hasPrefix(negative) { return .negative }
         return nil
     }
 
@@ -160,7 +161,7 @@ public struct NSMCPrompt: Sendable {
         case template
     }
 
-    public static let instruction = "문장의 긍정, 부정을 분류하세요."
+    public static let instruction = Paper.sentimentInstruction
 
     public var form: Form
     public var template: PromptTemplate
@@ -171,8 +172,9 @@ public struct NSMCPrompt: Sendable {
     public func text(demonstration: NSMCRow, document: String) -> String {
         switch form {
         case .raw:
-            return "\(NSMCPrompt.instruction) \(demonstration.document) 정답: \(demonstration.label.word)\n"
-                + "\(NSMCPrompt.instruction) \(document) 정답:"
+            let answer = Paper.sentimentAnswerLabel
+            return "\(NSMCPrompt.instruction) \(demonstration.document) \(answer) \(demonstration.label.word)\n"
+                + "\(NSMCPrompt.instruction) \(document) \(answer)"
         case .template:
             return template.promptForGeneration(instruction: NSMCPrompt.instruction, input: demonstration.document)
                 + demonstration.label.word + "\n\n"

@@ -88,8 +88,8 @@ public struct SummaryPrompt: Sendable {
         case raw
     }
 
-    public static let instruction = "주어진 기사를 요약하세요"
-    public static let articleLabel = "기사: "
+    public static let instruction = Paper.summaryInstruction
+    public static let articleLabel = Paper.summaryArticleLabel
 
     public var form: Form
     public var template: PromptTemplate
