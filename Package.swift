@@ -60,7 +60,8 @@ let package = Package(
         // Hostile input (the fuzzers' crashes, kept), kills and resumes, same seed → same bytes. Runs the chapters'
         // executables as subprocesses too, so it depends on every chapter it drives.
         .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch01-data-repair", "ch02-prompting",
-                                                            "ch03-model-config", "ch04-training"]),
+                                                            "ch03-model-config", "ch04-training", "ch05-evaluation",
+                                                            "ch06-ablations", argumentParser]),
     ],
     // Swift 5 language mode: the chapters are single-threaded scripts with a few parallel loops, and strict
     // concurrency checking would add annotations that teach nothing about instruction tuning.

@@ -8,7 +8,9 @@ bash scripts/install-deps.sh
 configuration="${CONFIGURATION:-release}"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
-chapters=(ch01-data-repair ch02-prompting ch03-model-config ch04-training ch05-evaluation ch06-ablations)
+# The chapters in reading order, as the book itself lists them (Sources/Book/Chapter.swift).
+mapfile -t chapters < <("$bin/inspect" chapters)
+[ ${#chapters[@]} -gt 0 ] || { echo "reproduce: $bin/inspect chapters listed no chapter" >&2; exit 1; }
 start=$(date +%s)
 for chapter in "${chapters[@]}"; do
   echo

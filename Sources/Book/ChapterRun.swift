@@ -69,6 +69,12 @@ public final class ChapterRun {
         try Content.read(from: checkedPath(artifact, root: root))
     }
 
+    /// Whether `chapter` has finished a run in this run's `--out` (its manifest is there), for a chapter whose input
+    /// from it is optional.
+    public func hasFinished(_ chapter: Chapter) -> Bool {
+        FileIO.exists(options.outputDirectory + "/" + chapter.folder + "/manifest.json")
+    }
+
     /// The path of an earlier chapter's artifact, checked as `read` checks it.
     public func checkedPath<Content>(_ artifact: Artifact<Content>, root: String? = nil) throws -> String {
         let writer = artifact.chapter

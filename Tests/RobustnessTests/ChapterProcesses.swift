@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// The chapters' executables, run as a user runs them: as processes that can be killed at any moment.
 struct Chapters {
@@ -10,7 +11,8 @@ struct Chapters {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let dataDirectory = root + "/Tests/Fixtures/data"
-    static let names = ["ch01-data-repair", "ch02-prompting", "ch03-model-config", "ch04-training"]
+    static let chapters: [Chapter] = [.dataRepair, .prompting, .modelConfig, .training]
+    static var names: [String] { chapters.map(\.executable) }
 
     let bin: String
 
@@ -43,9 +45,9 @@ struct Chapters {
     }
 
     /// Start `chapter` with `arguments`, its output going to `log`.
-    func start(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
+    func start(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/" + chapter)
+        process.executableURL = URL(fileURLWithPath: bin + "/" + chapter.executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: Chapters.root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -59,17 +61,17 @@ struct Chapters {
 
     /// Run `chapter` to the end; a non-zero exit status throws with the end of its output.
     @discardableResult
-    func run(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Int32 {
+    func run(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Int32 {
         let process = try start(chapter, arguments, log: log, environment: environment)
         process.waitUntilExit()
         return process.terminationStatus
     }
 
-    func runOrFail(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws {
+    func runOrFail(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws {
         let status = try run(chapter, arguments, log: log, environment: environment)
         if status != 0 {
             let output = String(decoding: (try? FileIO.read(log)) ?? [], as: UTF8.self)
-            throw FileError(path: log, problem: "\(chapter) \(arguments.joined(separator: " ")) exited with \(status):\n\(output.suffix(2000))")
+            throw FileError(path: log, problem: "\(chapter.executable) \(arguments.joined(separator: " ")) exited with \(status):\n\(output.suffix(2000))")
         }
     }
 

@@ -37,7 +37,7 @@ struct ModelConfigChapter: ChapterCommand {
 
     func run() throws {
         let run = try ChapterRun(self)
-        let (tokensPerRecord, source) = measuredTokensPerRecord(run)
+        let (tokensPerRecord, source) = try measuredTokensPerRecord(run)
         if try run.reuseIfFinished() { return }
         try describeArchitecture(run)
         try deriveTable2(run)
@@ -183,9 +183,12 @@ extension ModelConfigChapter {
     }
 
     /// Chapter 02 measures the mean tokens per record with our tokenizer; without it we state an assumption.
-    func measuredTokensPerRecord(_ run: ChapterRun) -> (Double, String) {
+    func measuredTokensPerRecord(_ run: ChapterRun) throws -> (Double, String) {
         if let tokensPerRecord { return (tokensPerRecord, "given by --tokens-per-record") }
-        if let stats = try? run.read(Artifacts.promptingStats) {
+        // Chapter 02 is optional here; but once it has finished, its stats are read like any artifact (a changed file
+        // is an error, not a silent fallback to the assumption).
+        if run.hasFinished(.prompting) {
+            let stats = try run.read(Artifacts.promptingStats)
             return (stats.meanTokensPerRecord, "measured by chapter 02 with *our* tokenizer; Polyglot-Ko's 30k vocabulary would give fewer")
         }
         return (200, "an assumption: chapter 02's measurement was not found")

@@ -111,7 +111,7 @@ extension TrainingChapter {
         settings.add(["precision", "fp32 on CPU", "mixed precision, ZeRO-\(Paper.zeroStage) on \(Paper.gpus) × A100"])
         run.notebook.table(settings)
         run.notebook.text("""
-        The loss of a step is the mean over every response token of the batch of \(Paper.batchSize), however it is split into \
+        The loss of a step is the mean over every response token of the batch of \(recipe.batchSize), however it is split into \
         micro-batches (each micro-batch's summed loss is divided by the whole batch's token count). The Hugging Face \
         Trainer of 2023, which the paper's scripts ran, averaged per-micro-batch means instead (a token in a short \
         micro-batch weighed more); since transformers 4.46 it averages over all tokens, as here.

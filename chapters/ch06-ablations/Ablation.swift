@@ -34,13 +34,13 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     /// The one thing the variant changes, as the student would type it.
     var change: String {
         switch self {
-        case .seed: return "ch04-training --seed <seed + 1>"
-        case .promptMask: return "ch02-prompting --no-prompt-mask"
-        case .repair: return "ch01-data-repair --no-repair"
-        case .paperRates: return "ch04-training --learning-rates \(Ablation.paperRateArguments)"
-        case .sizes: return "ch04-training --models sweep"
-        case .eos: return "ch02-prompting --no-eos"
-        case .template: return "ch02-prompting --template bilingual"
+        case .seed: return "\(Chapter.training.executable) --seed <seed + 1>"
+        case .promptMask: return "\(Chapter.prompting.executable) --no-prompt-mask"
+        case .repair: return "\(Chapter.dataRepair.executable) --no-repair"
+        case .paperRates: return "\(Chapter.training.executable) --learning-rates \(Ablation.paperRateArguments)"
+        case .sizes: return "\(Chapter.training.executable) --models sweep"
+        case .eos: return "\(Chapter.prompting.executable) --no-eos"
+        case .template: return "\(Chapter.prompting.executable) --template bilingual"
         }
     }
 
