@@ -32,6 +32,18 @@ public enum Chapter: Int, CaseIterable, Sendable {
         }
     }
 
+    /// What the chapter does, in one line: its `--help` abstract.
+    public var abstract: String {
+        switch self {
+        case .dataRepair: return "KoAlpaca v1.0: check every record, find and classify the grammar records, repair the broken ones."
+        case .prompting: return "Templates, a byte-level BPE tokenizer, and masked training examples from chapter 01's records."
+        case .modelConfig: return "Polyglot-Ko configurations, parameter counts (Table 2), the training budget, and the course models."
+        case .training: return "Fine-tune the grid of model sizes × learning rates on chapter 02's examples."
+        case .evaluation: return "ROUGE on news summaries and one-shot NSMC accuracy for every model of chapter 04; Table 4 beside the paper's."
+        case .ablations: return "Run one-flag ablations of the recipe (each a full chapter 01–05 run in its own folder) and compare them with the baseline."
+        }
+    }
+
     /// "01", the number as folders and headings write it.
     public var paddedNumber: String { (number < 10 ? "0" : "") + String(number) }
     /// The chapter's folder under `--out`: "01-data-repair".

@@ -15,6 +15,11 @@ public protocol ChapterCommand: ParsableCommand {
 extension ChapterCommand {
     public static var runControl: Set<String> { [] }
 
+    /// The command line is the chapter's executable, its help the chapter's abstract.
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: chapter.executable, abstract: chapter.abstract)
+    }
+
     /// Every option of this command with its parsed value, by property name in snake_case (`learningRates` →
     /// "learning_rates"), the common options first.
     public var recordedOptions: JSONObject {

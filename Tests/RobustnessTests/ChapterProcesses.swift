@@ -142,3 +142,15 @@ func assertManifestWhole(_ directory: String, file: StaticString = #filePath, li
         XCTAssertEqual(try SHA256.hex(ofFile: directory + "/" + name), hash.string, "\(directory)/\(name)", file: file, line: line)
     }
 }
+
+/// A test case with a scratch folder of its own, removed after each test.
+class ScratchCase: XCTestCase {
+    var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = NSTemporaryDirectory() + "robustness-" + UUID().uuidString
+        try FileIO.makeDirectories(scratch)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
+}

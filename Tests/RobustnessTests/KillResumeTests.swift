@@ -7,16 +7,7 @@ import Book
 
 /// SIGKILL a chapter at chosen moments and run it again: what is on disk is always whole (or absent), and the run
 /// that finishes after the kills writes exactly the bytes an uninterrupted run writes.
-final class KillResumeTests: XCTestCase {
-    var scratch = ""
-
-    override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "robustness-" + UUID().uuidString
-        try FileIO.makeDirectories(scratch)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
-
+final class KillResumeTests: ScratchCase {
     // MARK: - Chapter 04: checkpoints
 
     /// SmokeRuns.training: one cell for 2 epochs, 12 optimizer steps, a checkpoint after steps 6 and 12.

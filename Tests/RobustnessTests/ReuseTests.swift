@@ -5,14 +5,7 @@ import Plumbing
 
 /// A chapter whose last run finished with the same program, options and inputs is reused; change any of the three
 /// and it runs again, and so does every chapter downstream whose input changed with it.
-final class ReuseTests: XCTestCase {
-    var scratch = ""
-    override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "reuse-" + UUID().uuidString
-        try FileIO.makeDirectories(scratch)
-    }
-    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
-
+final class ReuseTests: ScratchCase {
     /// Runs chapters 01–03 (`extra` added to one of them) and says, per chapter, whether it reused its last run.
     func runChain(_ chapters: Chapters, extra: [Chapter: [String]] = [:], binary: [Chapter: String] = [:]) throws -> [Chapter: Bool] {
         var reused: [Chapter: Bool] = [:]

@@ -20,9 +20,6 @@ enum Output {
 }
 
 struct DataRepairChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.dataRepair.executable,
-        abstract: "KoAlpaca v1.0: check every record, find and classify the grammar records, repair the broken ones.")
     static let chapter = Chapter.dataRepair
     static let runControl: Set = ["fetch"]
 

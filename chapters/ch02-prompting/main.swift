@@ -18,9 +18,6 @@ enum Output {
 }
 
 struct PromptingChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.prompting.executable,
-        abstract: "Templates, a byte-level BPE tokenizer, and masked training examples from chapter 01's records.")
     static let chapter = Chapter.prompting
 
     @OptionGroup var common: CommonOptions

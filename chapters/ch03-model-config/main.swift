@@ -18,9 +18,6 @@ enum Output {
 }
 
 struct ModelConfigChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.modelConfig.executable,
-        abstract: "Polyglot-Ko configurations, parameter counts (Table 2), the training budget, and the course models.")
     static let chapter = Chapter.modelConfig
 
     @OptionGroup var common: CommonOptions

@@ -17,9 +17,6 @@ enum Output {
 }
 
 struct TrainingChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.training.executable,
-        abstract: "Fine-tune the grid of model sizes × learning rates on chapter 02's examples.")
     static let chapter = Chapter.training
     static let runControl: Set = ["resume", "stopAfter"]
 

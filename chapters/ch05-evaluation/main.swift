@@ -26,9 +26,6 @@ extension RougeLevel: ExpressibleByArgument {}
 extension PromptTemplate: ExpressibleByArgument {}
 
 struct EvaluationChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.evaluation.executable,
-        abstract: "ROUGE on news summaries and one-shot NSMC accuracy for every model of chapter 04; Table 4 beside the paper's.")
     static let chapter = Chapter.evaluation
 
     @OptionGroup var common: CommonOptions

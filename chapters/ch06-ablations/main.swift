@@ -23,9 +23,6 @@ enum Output {
 }
 
 struct AblationsChapter: ChapterCommand {
-    static let configuration = CommandConfiguration(
-        commandName: Chapter.ablations.executable,
-        abstract: "Run one-flag ablations of the recipe (each a full chapter 01–05 run in its own folder) and compare them with the baseline.")
     static let chapter = Chapter.ablations
 
     @OptionGroup var common: CommonOptions
