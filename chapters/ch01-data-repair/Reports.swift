@@ -94,17 +94,21 @@ enum Reports {
         return table
     }
 
-    /// When only part of the file is present, say what the comparison with the paper can and cannot mean.
+    /// When only part of the file is present, say what the comparison with the paper can and cannot mean: the share
+    /// of records our rule repairs, scaled to the whole file, with a 95% Wilson interval on that share (the file's
+    /// prefix is not a random sample, so even the interval is a guide, not a guarantee).
     static func subsetNote(_ result: DataRepairResult, isPartialCopy: Bool) -> String? {
         let n = result.data.totalRecords
         guard isPartialCopy || n < Paper.koalpacaRecords else { return nil }
         let share = Double(n) / Double(Paper.koalpacaRecords)
-        let scaled = Double(result.repairedCount) / share
+        let (low, high) = NSMC.wilsonInterval(successes: result.repairedCount, trials: n)
+        func scaled(_ rate: Double) -> String { Format.count(Int((rate * Double(Paper.koalpacaRecords)).rounded())) }
         return """
         Only \(Format.count(n)) of the \(Format.count(Paper.koalpacaRecords)) records (\(Format.percent(share))) are present, so the \
-        paper's \(Paper.repairedRecords) repairs are out of the whole file and ours out of this subset. Scaled by the share of the \
-        file, our \(result.repairedCount) repairs would be about \(Format.count(Int(scaled.rounded()))) in the whole file — \
-        an extrapolation from a small sample (a handful of records), not a measurement. Run with `--fetch` to get the full file.
+        paper's \(Paper.repairedRecords) repairs are out of the whole file and ours out of this subset. At our rate \
+        (\(result.repairedCount) of \(Format.count(n))), the whole file would hold about \
+        \(scaled(Double(result.repairedCount) / Double(n))) repairs (95% interval \(scaled(low))–\(scaled(high))) — an \
+        extrapolation from this prefix, not a measurement. Run with `--fetch` to get the full file.
         """
     }
 
