@@ -60,6 +60,7 @@ struct ModelEvaluation {
     var parameters: Int
     var summaries: [SummaryOutcome]
     var nsmc: [NSMCOutcome]
+    var answers: [AnswerOutcome]
     var summarySeconds: Double
     var nsmcSeconds: Double
     var generatedTokens: Int
@@ -87,7 +88,7 @@ struct ModelEvaluation {
 /// The ROUGE levels scored for every summary: the two we report and rouge-score's ASCII default, to show its zeros.
 let scoredLevels: [RougeLevel] = [.syllable, .eojeol, .ascii]
 
-func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSplit,
+func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSplit, instructions: [HeldOutInstruction],
               settings: EvaluationSettings) throws -> ModelEvaluation {
     let tokenizer = try BPETokenizer(contentsOf: model.directory + "/tokenizer.json")
     let network = try Checkpoint.loadModel(from: model.directory)
@@ -144,8 +145,12 @@ func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSp
                                     logLikelihood: Dictionary(uniqueKeysWithValues: zip(labels, scores))))
         nsmcProgress.update(i + 1)
     }
+    let nsmcSeconds = Date().timeIntervalSince(nsmcStart)
+    let answers = try answer(instructions, decoder: decoder, tokenizer: tokenizer, template: settings.summaryPrompt.template,
+                             maxNewTokens: settings.maxNewTokens)
+    generatedTokens += answers.reduce(0) { $0 + $1.newTokens }
     return ModelEvaluation(model: model, parameters: network.config.parameterCount, summaries: summaries, nsmc: outcomes,
-                           summarySeconds: summarySeconds, nsmcSeconds: Date().timeIntervalSince(nsmcStart),
+                           answers: answers, summarySeconds: summarySeconds, nsmcSeconds: nsmcSeconds,
                            generatedTokens: generatedTokens)
 }
 

@@ -16,6 +16,8 @@ enum Output {
     static let nsmc = "nsmc.md"                   // both readings, balance, baseline
     static let timing = "timing.md"
     static let samples = "samples.md"
+    static let answersTable = "answers.md"
+    static func answers(_ cell: String) -> String { "cells/\(cell)/answers.jsonl" }
     static let rougeFigure = "rouge"
     static let nsmcFigure = "nsmc-accuracy"
 }
@@ -87,14 +89,16 @@ struct EvaluationChapter: ChapterCommand {
         describeGeneration(run, settings)
         let articles = try loadArticles(run, settings)
         let split = try loadNSMC(run, settings)
+        let instructions = try describeHeldOutInstructions(run)
         // Every input is recorded by now (the models, the articles, the NSMC file): a previous run with the same
         // program, options and inputs is reused rather than generating everything again.
         if try run.reuseIfFinished() { return }
         var evaluations: [ModelEvaluation] = []
         for model in models {
-            evaluations.append(try evaluate(model, articles: articles, split: split, settings: settings))
+            evaluations.append(try evaluate(model, articles: articles, split: split, instructions: instructions, settings: settings))
             try writePredictions(run, evaluations.last!)
         }
+        try showAnswers(run, evaluations)
         let report = try showTable4(run, evaluations, articles: articles, split: split, settings: settings)
         try showTime(run, evaluations, started: started)
         try run.write(Output.samples, text: report.samples)
@@ -183,6 +187,43 @@ extension EvaluationChapter {
         return split
     }
 
+    /// Chapter 02's held-out instructions, which every model answers (none for a --checkpoint run without chapters
+    /// 01 and 02 in this --out).
+    func describeHeldOutInstructions(_ run: ChapterRun) throws -> [HeldOutInstruction] {
+        let instructions = try heldOutInstructions(run)
+        guard !instructions.isEmpty else { return [] }
+        run.notebook.section("The held-out instructions")
+        run.notebook.text("""
+        The \(instructions.count) records chapter 02 held out are asked as the model was trained: each in the training \
+        template, the model's answer after `### 응답:`, greedy, until the end-of-text token or \(maxNewTokens ?? run.preset.maxNewTokens) \
+        new tokens. An *answer* is non-empty Korean text that the model ended itself (with end-of-text); a model that \
+        has learned the format but not the task writes the same answer to every prompt, so the share of distinct \
+        answers is counted too.
+        """)
+        return instructions
+    }
+
+    func showAnswers(_ run: ChapterRun, _ evaluations: [ModelEvaluation]) throws {
+        guard let first = evaluations.first, !first.answers.isEmpty else { return }
+        var table = Table(title: "Answers to the \(first.answers.count) held-out instructions",
+                          columns: ["cell", "Korean text", "ended at EOS", "answers (both)", "distinct answers", "mean new tokens", "most common answer"])
+        for e in evaluations {
+            let s = AnswerSummary(e.answers)
+            table.add([e.model.id, "\(s.nonEmptyKorean) of \(s.prompts)", "\(s.endedAtEndOfText)",
+                       "\(s.answers) (\(Format.percent(Double(s.answers) / Double(max(s.prompts, 1)), 0)))",
+                       s.answers == 0 ? "—" : "\(s.distinctAnswers) (\(Format.percent(Double(s.distinctAnswers) / Double(s.answers), 0)) of answers)",
+                       Format.fixed(s.meanNewTokens, 1),
+                       s.mostCommon.map { "\(Table.shortened($0.answer.isEmpty ? "(nothing)" : $0.answer, 40)) (×\($0.count))" } ?? "—"])
+        }
+        run.notebook.table(table)
+        try run.write(Output.answersTable, table: table)
+        for e in evaluations {
+            run.notebook.text("**\(e.model.id)**, the first three: " + e.answers.prefix(3).map {
+                "record \($0.record) → “\(Table.shortened($0.answer.isEmpty ? "(nothing)" : $0.answer, 80))”"
+            }.joined(separator: "; ") + ".")
+        }
+    }
+
     func showTable4(_ run: ChapterRun, _ evaluations: [ModelEvaluation], articles: [SummaryExample], split: NSMCSplit,
                     settings: EvaluationSettings) throws -> Report {
         let book = run.notebook
@@ -265,6 +306,7 @@ extension EvaluationChapter {
                               newTokens: s.newTokens, articleCharactersKept: s.keptCharacters, stop: s.stop.rawValue,
                               scores: scoredLevels.map { ($0.rawValue, s.scores[$0]!.rouge1.f1, s.scores[$0]!.rougeL.f1) })
         }))
+        if !e.answers.isEmpty { try run.write(Output.answers(e.model.id), jsonLines: e.answers) }
         try run.write(Artifacts.nsmcPredictions(e.model.id), JSONLines(e.nsmc.map { o in
             NSMCPrediction(id: o.row.id, document: o.row.document, label: o.row.label.word, demonstrationID: o.demonstration.id,
                            answer: o.answer, parsed: o.parsed?.word, logpPositive: o.logLikelihood[.positive] ?? .nan,
