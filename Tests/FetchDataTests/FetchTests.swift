@@ -40,7 +40,7 @@ final class FetchTests: XCTestCase {
         let sets = try other.sets(other.list(source: { folder, path in "file://\(other.mirror)/\(folder)/\(path)" }))
         try other.run(mirror: nil, sets: sets)
         XCTAssertEqual(other.text(other.data + "/articles/set/b.json"), Sandbox.text("articles/set", "b.json"))
-        XCTAssertTrue(other.text(other.data + "/lessons/SOURCE.md")?.contains("from its canonical repositories") == true)
+        XCTAssertTrue(other.text(other.data + "/lessons/SOURCE.md")?.contains("from the canonical repositories") == true)
     }
 
     func testACorruptedFileIsNamedWithBothHashesAndNothingOfItsSetIsPlaced() throws {

@@ -42,7 +42,7 @@ struct DataStep {
         var failures: [String] = []
         var fetched: [String] = []
         for (index, set) in absent.enumerated() {
-            say("fetching \(set.folder)/: \(set.title), \(describe(set)) from \(origins(set, placement))")
+            say("fetching \(set.folder)/: \(set.title); \(describe(set)), from \(origins(set, placement))")
             do {
                 let placed = try placement.fetch(set)
                 fetched.append(set.folder)

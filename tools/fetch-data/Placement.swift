@@ -63,7 +63,7 @@ struct Placement {
         return file.origin.url
     }
 
-    var sourceDescription: String { mirror.map { "the mirror \($0.base)" } ?? "its canonical repositories" }
+    var sourceDescription: String { mirror.map { "the mirror \($0.base)" } ?? "the canonical repositories" }
 
     /// Fetch, check and place `set`: its published files if the source has them, else its first stand-in it has.
     func fetch(_ set: DataSet) throws(PlacementFailure) -> Placed {

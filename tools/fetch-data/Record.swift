@@ -34,7 +34,7 @@ enum Record {
         return sums
     }
 
-    /// SOURCE.md for a data set placed from `source` (a mirror's address or "its canonical repositories").
+    /// SOURCE.md for a data set placed from `source` (a mirror's address or "the canonical repositories").
     static func sourceText(_ set: DataSet, placed: [(file: ListedFile, measured: Measured)], source: String,
                           standIn: Bool, date: String) -> String {
         var text = "# \(set.folder): \(set.title)\n\n"
