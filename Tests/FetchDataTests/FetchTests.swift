@@ -123,6 +123,21 @@ final class FetchTests: XCTestCase {
         XCTAssertTrue(said.last?.hasPrefix("data: all 4 data sets are in \(box.data) (2 warnings above: copies that are not the published files") == true, said.last ?? "")
     }
 
+    func testAFolderOfYourOwnLinkedIntoTheDataFolderIsFollowed() throws {
+        let box = try Sandbox()
+        for file in Sandbox.files where file.path != "partial/data.json" {
+            try box.write(box.root + "/elsewhere/" + file.folder + "/" + file.path, file.text)
+        }
+        for folder in ["lessons", "reviews", "instructions"] {
+            XCTAssertEqual(symlink(box.root + "/elsewhere/" + folder, box.data + "/" + folder), 0)
+        }
+        try FileIO.makeDirectories(box.data + "/articles")
+        XCTAssertEqual(symlink(box.root + "/elsewhere/articles/set", box.data + "/articles/set"), 0)
+        let said = try box.run(mirror: nil)   // no mirror, no source: anything it tried to fetch would fail
+        XCTAssertEqual(said.filter { $0.hasSuffix("(not placed by fetch-data), 1 listed file verified") }.count, 3, said.joined(separator: "\n"))
+        XCTAssertTrue(said.contains("articles/set/: your copy (not placed by fetch-data), 3 listed files verified"), said.joined(separator: "\n"))
+    }
+
     func testAPlacedFileThatChangedStopsTheStep() throws {
         let box = try Sandbox()
         try box.run(mirror: box.mirror)

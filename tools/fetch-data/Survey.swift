@@ -28,12 +28,20 @@ enum Surveying {
         return try surveyYours(set, folder: folder, present: present.filter { !Record.names.contains($0) })
     }
 
-    /// The regular files below `folder`, as paths relative to it, sorted; empty when there is no such folder.
-    static func files(under folder: String) -> [String] {
-        guard FileIO.isDirectory(folder), let walk = FileManager.default.enumerator(atPath: folder) else { return [] }
+    /// The files below `folder`, as paths relative to it, sorted; empty when there is no such folder. Symbolic links
+    /// are followed, as the chapters follow them (a user may link a folder of their own into the data folder); the
+    /// depth is bounded so that a link to a parent cannot loop.
+    static func files(under folder: String, depth: Int = 16) -> [String] {
+        guard depth > 0, FileIO.isDirectory(folder),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         var found: [String] = []
-        while let relative = walk.nextObject() as? String {
-            if !FileIO.isDirectory(folder + "/" + relative) { found.append(relative) }
+        for name in names {
+            let path = folder + "/" + name
+            if FileIO.isDirectory(path) {
+                found += files(under: path, depth: depth - 1).map { name + "/" + $0 }
+            } else {
+                found.append(name)
+            }
         }
         return found.sorted()
     }
