@@ -78,7 +78,7 @@ struct Placement {
                 continue
             }
             var fetched: [(file: ListedFile, measured: Measured)] = []
-            for (file, url) in zip(group, urls.map { $0! }) {
+            for (file, url) in zip(group, urls.compactMap { $0 }) {
                 do {
                     fetched.append((file, try fetchOne(file, from: url, into: staging, set: set)))
                 } catch .notFound(let message) {
