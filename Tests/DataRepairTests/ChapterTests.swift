@@ -68,33 +68,3 @@ final class ChapterTests: ScratchTestCase {
     }
 }
 
-/// `--fetch` without the network: curl reads a file:// URL.
-final class FetchTests: ScratchTestCase {
-    func testFetchInstallsAValidFileAndReportsItsHash() throws {
-        let text = #"[{"instruction":"a","input":"","output":"b"},{"instruction":"c","input":"","output":"d"}]"#
-        try FileIO.writeAtomically(scratch + "/source.json", text: text)
-        let report = try Fetch.run(url: "file://" + scratch + "/source.json", dataDirectory: scratch + "/data")
-        XCTAssertEqual(report.path, scratch + "/data/koalpaca/v1.0/ko_alpaca_data.json")
-        XCTAssertEqual(report.records, 2)
-        XCTAssertEqual(report.sha256, SHA256.hex(Array(text.utf8)))
-        XCTAssertEqual(try FileIO.read(report.path), Array(text.utf8))
-        XCTAssertTrue(report.lines.contains { $0.contains("KoAlpaca v1.0 has 49,620 records") })
-        XCTAssertEqual(try KoAlpacaFile.choose(dataDirectory: scratch + "/data").path, report.path)
-    }
-
-    func testAFailedFetchLeavesNoFolderBehind() throws {
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data"))
-        XCTAssertFalse(FileIO.exists(scratch + "/data/koalpaca/v1.0"))
-    }
-
-    func testABrokenDownloadDoesNotReplaceAGoodFile() throws {
-        let good = #"[{"instruction":"a","input":"","output":"b"}]"#
-        try FileIO.writeAtomically(Fetch.destination(dataDirectory: scratch + "/data"), text: good)
-        try FileIO.writeAtomically(scratch + "/broken.json", text: #"[{"instruction":"a","#)
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/broken.json", dataDirectory: scratch + "/data"))
-        XCTAssertEqual(try FileIO.read(Fetch.destination(dataDirectory: scratch + "/data")), Array(good.utf8))
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data")) { error in
-            XCTAssertTrue(String(describing: error).contains("curl"))
-        }
-    }
-}

@@ -38,8 +38,6 @@ final class RecordedOptionsTests: XCTestCase {
 
     func testChapter01() throws {
         try check(DataRepairChapter.self, ["no_repair": ["--no-repair"], "table_rows": ["--table-rows", "5"]])
-        XCTAssertEqual(try DataRepairChapter.parse(Self.common + ["--fetch"]).recordedOptions,
-                       try DataRepairChapter.parse(Self.common).recordedOptions)
     }
 
     func testChapter02() throws {

@@ -30,7 +30,6 @@ struct DataError: Error, CustomStringConvertible {
 
 enum KoAlpacaFile {
     static let fileName = "ko_alpaca_data.json"
-    static let canonicalURL = "https://raw.githubusercontent.com/Beomi/KoAlpaca/main/ko_alpaca_data.json"
 
     /// Every `ko_alpaca_data.json` below `<dataDir>/koalpaca/`, sorted by path.
     static func candidates(dataDirectory: String) -> [String] {
@@ -65,7 +64,7 @@ enum KoAlpacaFile {
     static func choose(dataDirectory: String) throws -> (path: String, note: String) {
         let paths = candidates(dataDirectory: dataDirectory)
         guard !paths.isEmpty else {
-            throw DataError(description: "no \(fileName) under \(dataDirectory)/koalpaca/ (run with --fetch to download it)")
+            throw DataError(description: "no \(fileName) under \(dataDirectory)/koalpaca/ (`swift run -c release fetch-data` fetches it, or run `bash scripts/reproduce.sh`)")
         }
         let ranked = try paths.map { ($0, isPartial($0), try FileIO.size($0)) }.sorted { a, b in
             if a.1 != b.1 { return !a.1 }

@@ -108,7 +108,7 @@ enum Reports {
         paper's \(Paper.repairedRecords) repairs are out of the whole file and ours out of this subset. At our rate \
         (\(result.repairedCount) of \(Format.count(n))), the whole file would hold about \
         \(scaled(Double(result.repairedCount) / Double(n))) repairs (95% interval \(scaled(low))–\(scaled(high))) — an \
-        extrapolation from this prefix, not a measurement. Run with `--fetch` to get the full file.
+        extrapolation from this prefix, not a measurement. `swift run -c release fetch-data` fetches the full file where the network allows.
         """
     }
 

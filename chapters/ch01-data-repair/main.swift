@@ -21,12 +21,8 @@ enum Output {
 
 struct DataRepairChapter: ChapterCommand {
     static let chapter = Chapter.dataRepair
-    static let runControl: Set = ["fetch"]
 
     @OptionGroup var common: CommonOptions
-
-    @Flag(help: "First download the canonical ko_alpaca_data.json (Beomi/KoAlpaca) into <data-dir>/koalpaca/v1.0/ with curl, and print its sha256 and record count.")
-    var fetch = false
 
     @Flag(name: .customLong("no-repair"), help: "Ablation: write the accepted records as the file has them (the grammar records left as the translator broke them) to repaired.jsonl.")
     var noRepair = false
@@ -35,9 +31,6 @@ struct DataRepairChapter: ChapterCommand {
     var tableRows = 60
 
     func run() throws {
-        if fetch {
-            for line in try Fetch.run(dataDirectory: common.resolvedDataDirectory).lines { print(line) }
-        }
         // Read and check before writing anything: a file that is not a JSON array of records stops here, with the
         // file and record named, and no artifact (not even the notebook) is touched.
         let (path, choice) = try KoAlpacaFile.choose(dataDirectory: common.resolvedDataDirectory)
