@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "ReproTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"]),
         .testTarget(name: "ModelTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book"], exclude: ["Fixtures"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Tensor", "Plumbing", "Repro"]),
         .testTarget(name: "DataRepairTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch01-data-repair"]),
         .testTarget(name: "PromptingTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch02-prompting"]),
         .testTarget(name: "ModelConfigTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch03-model-config"]),
