@@ -77,7 +77,9 @@ final class CleaningTests: XCTestCase {
     func testSpacesAndWholeLinesOfMarkup() {
         XCTAssertEqual(clean("가\u{A0}나\u{3000}다\u{200B}라\t마  바 "), "가 나 다라 마 바")
         XCTAssertEqual(clean("__목차숨김__"), "")
+        XCTAssertEqual(clean("__NOTOC__"), "")
         XCTAssertEqual(clean("__ 목차 __"), "__ 목차 __")
+        XCTAssertEqual(clean("__init__"), "__init__")
         XCTAssertEqual(clean("!colspan=2| 합계 || 14 || 42"), "")
         XCTAssertEqual(clean("| 칸"), "")
         XCTAssertEqual(clean("{| class=\"wikitable\""), "")

@@ -14,8 +14,8 @@ import Plumbing
 
 /// What cleaning changes inside an article, in the order it is applied.
 public enum CleaningRule: String, CaseIterable, Sendable {
-    case titleLine = "title line"
     case entities = "HTML entities"
+    case titleLine = "title line"
     case spaces = "unusual spaces"
     case switchLines = "__SWITCH__ lines"
     case tableLines = "table-markup lines"
