@@ -127,6 +127,13 @@ final class CleaningTests: XCTestCase {
         XCTAssertEqual(clean("괄호 (안의 말) 그대로, 그리고 (~)"), "괄호 (안의 말) 그대로, 그리고 (~)")
     }
 
+    /// Found by the wikiextractor fuzzer: removing an empty bracket can join the two halves of a placeholder (and a
+    /// placeholder's removal can empty a bracket), so the two rules repeat until neither changes the line.
+    func testRemovalsThatUncoverResidueRepeat() {
+        XCTAssertEqual(clean("여기서 fo《》rmula_2는 0이 아니다"), "여기서 는 0이 아니다")
+        XCTAssertEqual(clean("값(formula_1(formula_2))을"), "값을")
+    }
+
     func testHeadingsLoseWikiExtractorsPeriod() {
         XCTAssertEqual(clean("생애."), "생애")
         XCTAssertEqual(clean("어린 시절."), "어린 시절")

@@ -230,10 +230,16 @@ public struct WikiCleaner: Sendable {
         if Self.isTableLine(line) { tally[.tableLines, default: 0] += 1; return nil }
         tally[.markupTags, default: 0] += Self.removeTags(&line)
         tally[.wikiLinks, default: 0] += Self.unwrapLinks(&line)
-        tally[.placeholders, default: 0] += Self.removePlaceholders(&line)
-        let (empty, separators) = Self.cleanBrackets(&line)
-        tally[.emptyBrackets, default: 0] += empty
-        tally[.bracketSeparators, default: 0] += separators
+        // Removing a placeholder can empty a bracket, and removing an empty bracket can join a placeholder's halves
+        // ("fo《》rmula_2"): repeat until a pass removes neither (each pass that does shortens the line).
+        while true {
+            let placeholders = Self.removePlaceholders(&line)
+            let (empty, separators) = Self.cleanBrackets(&line)
+            tally[.placeholders, default: 0] += placeholders
+            tally[.emptyBrackets, default: 0] += empty
+            tally[.bracketSeparators, default: 0] += separators
+            if placeholders == 0 && empty == 0 { break }
+        }
         Self.tidySpaces(&line)
         if Self.isHeading(line) {
             line.removeLast()
