@@ -77,7 +77,9 @@ final class CleaningTests: XCTestCase {
     func testSpacesAndWholeLinesOfMarkup() {
         XCTAssertEqual(clean("가\u{A0}나\u{3000}다\u{200B}라\t마  바 "), "가 나 다라 마 바")
         XCTAssertEqual(clean("__목차숨김__"), "")
+        XCTAssertEqual(clean("__NOTOC__"), "")
         XCTAssertEqual(clean("__ 목차 __"), "__ 목차 __")
+        XCTAssertEqual(clean("__init__"), "__init__")
         XCTAssertEqual(clean("!colspan=2| 합계 || 14 || 42"), "")
         XCTAssertEqual(clean("| 칸"), "")
         XCTAssertEqual(clean("{| class=\"wikitable\""), "")
@@ -123,6 +125,13 @@ final class CleaningTests: XCTestCase {
         XCTAssertEqual(clean("관리(顧客關係管理, , 줄여서 CRM)는 A, ; B"), "관리(顧客關係管理, 줄여서 CRM)는 A, B")
         XCTAssertEqual(clean("(formula_1)이 남긴 괄호"), "이 남긴 괄호")
         XCTAssertEqual(clean("괄호 (안의 말) 그대로, 그리고 (~)"), "괄호 (안의 말) 그대로, 그리고 (~)")
+    }
+
+    /// Found by the wikiextractor fuzzer: removing an empty bracket can join the two halves of a placeholder (and a
+    /// placeholder's removal can empty a bracket), so the two rules repeat until neither changes the line.
+    func testRemovalsThatUncoverResidueRepeat() {
+        XCTAssertEqual(clean("여기서 fo《》rmula_2는 0이 아니다"), "여기서 는 0이 아니다")
+        XCTAssertEqual(clean("값(formula_1(formula_2))을"), "값을")
     }
 
     func testHeadingsLoseWikiExtractorsPeriod() {

@@ -14,8 +14,8 @@ import Plumbing
 
 /// What cleaning changes inside an article, in the order it is applied.
 public enum CleaningRule: String, CaseIterable, Sendable {
-    case titleLine = "title line"
     case entities = "HTML entities"
+    case titleLine = "title line"
     case spaces = "unusual spaces"
     case switchLines = "__SWITCH__ lines"
     case tableLines = "table-markup lines"
@@ -161,31 +161,21 @@ public struct WikiCleaner: Sendable {
 
     public init(minimumCharacters: Int = 200) { self.minimumCharacters = minimumCharacters }
 
-    /// Clean every article, drop the empty, the stubs and the duplicates, in input order. The articles are cleaned
-    /// on both cores, each on its own; lengths, duplicates and the report follow in one pass in input order.
+    /// Clean every article, drop the empty, the stubs and the duplicates, in input order. (One thread: on both
+    /// cores it was no faster, 2.6–2.9 s against 2.6 s on the sample, the machine being shared.)
     public func clean(_ articles: [WikiArticle]) -> CleanedCorpus {
-        var texts = [String](repeating: "", count: articles.count)
-        var tallies = [[CleaningRule: Int]](repeating: [:], count: articles.count)
-        let chunk = 256
-        texts.withUnsafeMutableBufferPointer { texts in
-            tallies.withUnsafeMutableBufferPointer { tallies in
-                Layers.parallelFor((articles.count + chunk - 1) / chunk) { c in
-                    for i in (c * chunk)..<min(articles.count, (c + 1) * chunk) {
-                        texts[i] = cleanText(of: articles[i], tally: &tallies[i])
-                    }
-                }
-            }
-        }
         var report = CleaningReport(minimumCharacters: minimumCharacters)
         var kept: [CorpusArticle] = []
         var seen: [UInt64: [Int]] = [:]          // hash of a kept text → its places in `kept`
-        for (article, (text, tally)) in zip(articles, zip(texts, tallies)) {
+        for article in articles {
+            var tally: [CleaningRule: Int] = [:]
+            let text = cleanText(of: article, tally: &tally)
             report.articlesRead += 1
             report.charactersRead += CorpusArticle.measure(article.text).characters
             let size = CorpusArticle.measure(text).characters
-            let hash = WikiCleaner.hash(text)
-            let reason: DropReason? = size == 0 ? .empty : size < minimumCharacters ? .stub
-                : seen[hash, default: []].contains(where: { kept[$0].text == text }) ? .duplicate : nil
+            var reason: DropReason? = size == 0 ? .empty : size < minimumCharacters ? .stub : nil
+            let hash = reason == nil ? WikiCleaner.hash(text) : 0
+            if reason == nil, seen[hash, default: []].contains(where: { kept[$0].text == text }) { reason = .duplicate }
             if let reason {
                 report.dropped[reason, default: Tally()].articles += 1
                 report.dropped[reason, default: Tally()].occurrences += size
@@ -240,10 +230,16 @@ public struct WikiCleaner: Sendable {
         if Self.isTableLine(line) { tally[.tableLines, default: 0] += 1; return nil }
         tally[.markupTags, default: 0] += Self.removeTags(&line)
         tally[.wikiLinks, default: 0] += Self.unwrapLinks(&line)
-        tally[.placeholders, default: 0] += Self.removePlaceholders(&line)
-        let (empty, separators) = Self.cleanBrackets(&line)
-        tally[.emptyBrackets, default: 0] += empty
-        tally[.bracketSeparators, default: 0] += separators
+        // Removing a placeholder can empty a bracket, and removing an empty bracket can join a placeholder's halves
+        // ("fo《》rmula_2"): repeat until a pass removes neither (each pass that does shortens the line).
+        while true {
+            let placeholders = Self.removePlaceholders(&line)
+            let (empty, separators) = Self.cleanBrackets(&line)
+            tally[.placeholders, default: 0] += placeholders
+            tally[.emptyBrackets, default: 0] += empty
+            tally[.bracketSeparators, default: 0] += separators
+            if placeholders == 0 && empty == 0 { break }
+        }
         Self.tidySpaces(&line)
         if Self.isHeading(line) {
             line.removeLast()

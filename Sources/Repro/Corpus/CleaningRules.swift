@@ -36,11 +36,13 @@ extension WikiCleaner {
 
     // MARK: Whole lines of markup
 
-    /// `__목차숨김__`, `__NOTOC__`: two underscores, letters, two underscores, nothing else.
+    /// `__목차숨김__`, `__NOTOC__`: two underscores, a word of capital letters or of Hangul (as MediaWiki's switches
+    /// are spelt; so Python's `__init__` is not one), two underscores, nothing else.
     static func isSwitchLine(_ line: [Unicode.Scalar]) -> Bool {
         let t = trimmed(line)
         guard t.count > 4, t.prefix(2).allSatisfy({ $0 == "_" }), t.suffix(2).allSatisfy({ $0 == "_" }) else { return false }
-        return t.dropFirst(2).dropLast(2).allSatisfy { $0.properties.isAlphabetic }
+        let word = t.dropFirst(2).dropLast(2)
+        return word.allSatisfy { $0 >= "A" && $0 <= "Z" } || word.allSatisfy { (0xAC00...0xD7A3).contains($0.value) }
     }
 
     /// A wikitext table row: the line starts with `!` or `|` (which covers `|-`, `|}`, `|+`), or with `{|`.

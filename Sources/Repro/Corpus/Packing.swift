@@ -16,7 +16,7 @@
 // be rebuilt from the step number alone: resuming at step k gives exactly the batches an unbroken run gives.
 //
 // API
-//   TokenStream(texts:tokenizer:), TokenStream(articles:tokenizer:)   encode (both cores), join with EOS, count
+//   TokenStream(texts:tokenizer:), TokenStream(articles:tokenizer:)   encode, join with EOS, count
 //     .tokensPerCharacter, .tokensPerHangulSyllable, .evaluationWindows(contextLength:)
 //   PackedSequences(stream:contextLength:)   .count, .ids(of:), .inputs(of:), .targets(of:)
 //     .epochOrder(epoch:seed:), .batchesPerEpoch(batchSize:), .batch(step:batchSize:seed:) -> PretrainingBatch
@@ -44,21 +44,15 @@ public struct TokenStream: Sendable {
         self.init(texts: articles.map(\.text), tokenizer: tokenizer)
     }
 
-    /// Encodes the texts on both cores (each text on its own, so the result is the same on any number of threads).
+    /// Encodes each text on its own, on one thread: on both cores the tokenizer's shared word cache (one lock) made
+    /// encoding the sample's 31 MB of training text slower, not faster (4.0 s against 3.1 s, in alternating runs).
     public init(texts: [String], tokenizer: BPETokenizer) {
-        var encoded = [[Int32]](repeating: [], count: texts.count)
-        let chunk = 64
-        encoded.withUnsafeMutableBufferPointer { out in
-            Layers.parallelFor((texts.count + chunk - 1) / chunk) { c in
-                for i in (c * chunk)..<min(texts.count, (c + 1) * chunk) { out[i] = tokenizer.encode(texts[i]) }
-            }
-        }
         var ids: [Int32] = [tokenizer.endOfText]
-        ids.reserveCapacity(encoded.reduce(1) { $0 + $1.count + 1 })
+        ids.reserveCapacity(texts.reduce(1) { $0 + $1.utf8.count / 3 + 1 })
         var starts: [Int] = []
-        for document in encoded {
+        for text in texts {
             starts.append(ids.count)
-            ids += document
+            ids += tokenizer.encode(text)
             ids.append(tokenizer.endOfText)
         }
         var characters = 0, hangul = 0
