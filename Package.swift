@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "Repro", dependencies: ["Tensor", "Plumbing"]),
         .target(name: "Book", dependencies: ["Tensor", "Plumbing", "Repro", argumentParser]),
 
+        chapter("ch00-pretraining"),
         chapter("ch01-data-repair"),
         chapter("ch02-prompting"),
         chapter("ch03-model-config"),
@@ -65,7 +66,7 @@ let package = Package(
         .testTarget(name: "AblationTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch06-ablations"]),
         // Hostile input (the fuzzers' crashes, kept), kills and resumes, same seed → same bytes. Runs the chapters'
         // executables as subprocesses too, so it depends on every chapter it drives.
-        .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch01-data-repair", "ch02-prompting",
+        .testTarget(name: "RobustnessTests", dependencies: ["Tensor", "Plumbing", "Repro", "Book", "ch00-pretraining", "ch01-data-repair", "ch02-prompting",
                                                             "ch03-model-config", "ch04-training", "ch05-evaluation",
                                                             "ch06-ablations", argumentParser]),
     ],

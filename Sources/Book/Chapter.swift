@@ -1,7 +1,8 @@
 /// The chapters of the book, in reading order. Every chapter, script and test names a chapter through this enum;
 /// nothing spells a chapter's folder or executable by hand.
 public enum Chapter: Int, CaseIterable, Sendable {
-    case dataRepair = 1
+    case pretraining = 0
+    case dataRepair
     case prompting
     case modelConfig
     case training
@@ -12,6 +13,7 @@ public enum Chapter: Int, CaseIterable, Sendable {
 
     public var slug: String {
         switch self {
+        case .pretraining: return "pretraining"
         case .dataRepair: return "data-repair"
         case .prompting: return "prompting"
         case .modelConfig: return "model-config"
@@ -23,6 +25,7 @@ public enum Chapter: Int, CaseIterable, Sendable {
 
     public var title: String {
         switch self {
+        case .pretraining: return "Pretraining: the base models the paper took off the shelf"
         case .dataRepair: return "The data: KoAlpaca v1.0 and its grammar records"
         case .prompting: return "Prompts, tokens and the loss mask"
         case .modelConfig: return "The models: configuration, size and cost"
@@ -35,6 +38,7 @@ public enum Chapter: Int, CaseIterable, Sendable {
     /// What the chapter does, in one line: its `--help` abstract.
     public var abstract: String {
         switch self {
+        case .pretraining: return "Pretrain the course's base models on Korean Wikipedia: the corpus, its tokenizer, baselines, and the held-out loss."
         case .dataRepair: return "KoAlpaca v1.0: check every record, find and classify the grammar records, repair the broken ones."
         case .prompting: return "Templates, a byte-level BPE tokenizer, and masked training examples from chapter 01's records."
         case .modelConfig: return "Polyglot-Ko configurations, parameter counts (Table 2), the training budget, and the course models."

@@ -2,6 +2,7 @@
 // it, with the chapters that read it. A chapter reads another's output only through one of these handles (checked
 // against the writer's manifest by `ChapterRun.read`), never by a path or a manifest option of its own making.
 //
+//   00 pretraining  ── tokenizer.json, base/<model>/, bases.json, heldout.jsonl ──▶ 02, 04, 05, 06
 //   01 data-repair  ── repaired.jsonl ─────────────────────────────▶ 02, 06
 //   02 prompting    ── tokenizer.json, train.jsonl, validation.jsonl, stats.json ──▶ 03, 04, 06
 //   04 training     ── grid.json, cells/<id>/{metrics.csv, validation.csv, model/} ──▶ 05, 06
@@ -10,6 +11,16 @@ import Plumbing
 import Repro
 
 public enum Artifacts {
+    // MARK: Chapter 00 → 02, 04, 05, 06
+    /// The base models' tokenizer, trained on the pretraining corpus: chapter 02 tokenizes the instructions with it.
+    public static let baseTokenizer = Artifact<BPETokenizer>(.pretraining, "tokenizer.json")
+    /// A pretrained base model (Hugging Face layout, with its tokenizer), named by its config: what chapter 04 fine-tunes.
+    public static func base(_ model: String) -> Artifact<ModelFolder> { .init(.pretraining, "base/\(model)") }
+    /// Which bases there are and what pretraining measured of them.
+    public static let bases = Artifact<Bases>(.pretraining, "bases.json")
+    /// The held-out articles, never trained on: what is left of the base's knowledge after fine-tuning is measured on them.
+    public static let heldOutArticles = Artifact<JSONLines<HeldOutArticle>>(.pretraining, "heldout.jsonl")
+
     // MARK: Chapter 01 → 02, 06
     /// Every accepted KoAlpaca record in file order, the grammar records repaired.
     public static let repairedRecords = Artifact<JSONLines<InstructionRecord>>(.dataRepair, "repaired.jsonl")
@@ -35,6 +46,86 @@ public enum Artifacts {
     public static func nsmcPredictions(_ cell: String) -> Artifact<JSONLines<NSMCPrediction>> { .init(.evaluation, "cells/\(cell)/nsmc.jsonl") }
 }
 
+// MARK: - Chapter 00's bases
+
+/// A loss per token, and the same summed loss per character and per Hangul syllable of the text (which no tokenizer
+/// can change, so they compare across tokenizers).
+public struct LossRates: Equatable {
+    public var perToken: Double, perCharacter: Double, perSyllable: Double
+    public init(perToken: Double, perCharacter: Double, perSyllable: Double) {
+        self.perToken = perToken; self.perCharacter = perCharacter; self.perSyllable = perSyllable
+    }
+    public init(_ c: CrossEntropy) { self.init(perToken: c.perToken, perCharacter: c.perCharacter, perSyllable: c.perHangulSyllable) }
+
+    var json: JSON { JSON(["per_token": .number(perToken), "per_character": .number(perCharacter), "per_syllable": .number(perSyllable)]) }
+    init(json: JSON?, _ key: String) throws(RecordProblem) {
+        guard let j = json?[key] else { throw RecordProblem("missing \"\(key)\"") }
+        self.init(perToken: try j.double("per_token"), perCharacter: try j.double("per_character"), perSyllable: try j.double("per_syllable"))
+    }
+}
+
+/// The base models chapter 00 pretrained, and the held-out text they were measured on.
+public struct Bases: JSONDocument, Equatable {
+    public struct Base: Equatable {
+        public var model: String             // the config's name: chapter 04's cells of this model start from it
+        public var parameters: Int
+        public var steps: Int
+        public var tokensSeen: Int
+        public var heldOut: LossRates
+        /// Share of the eojeol of its greedy continuations found in the held-out articles.
+        public var realWordRate: Double
+        public init(model: String, parameters: Int, steps: Int, tokensSeen: Int, heldOut: LossRates, realWordRate: Double) {
+            self.model = model; self.parameters = parameters; self.steps = steps; self.tokensSeen = tokensSeen
+            self.heldOut = heldOut; self.realWordRate = realWordRate
+        }
+    }
+    public var heldOutArticles: Int
+    public var heldOutTokens: Int
+    public var unigram: LossRates
+    public var bigram: LossRates
+    public var models: [Base]
+
+    public init(heldOutArticles: Int, heldOutTokens: Int, unigram: LossRates, bigram: LossRates, models: [Base]) {
+        self.heldOutArticles = heldOutArticles; self.heldOutTokens = heldOutTokens; self.unigram = unigram
+        self.bigram = bigram; self.models = models
+    }
+
+    public func base(_ model: String) -> Base? { models.first { $0.model == model } }
+
+    public var json: JSON {
+        JSON(["held_out_articles": .number(Double(heldOutArticles)), "held_out_tokens": .number(Double(heldOutTokens)),
+              "unigram": unigram.json, "bigram": bigram.json,
+              "models": .array(models.map { b in
+                  JSON(["model": .string(b.model), "parameters": .number(Double(b.parameters)), "steps": .number(Double(b.steps)),
+                        "tokens_seen": .number(Double(b.tokensSeen)), "held_out": b.heldOut.json,
+                        "real_word_rate": .number(b.realWordRate)])
+              })])
+    }
+
+    public init(json: JSON, file: String) throws {
+        do {
+            guard let models = json["models"]?.array else { throw RecordProblem("missing array \"models\"") }
+            self.init(heldOutArticles: try json.int("held_out_articles"), heldOutTokens: try json.int("held_out_tokens"),
+                      unigram: try LossRates(json: json, "unigram"), bigram: try LossRates(json: json, "bigram"),
+                      models: try models.map { m throws(RecordProblem) in
+                          Base(model: try m.string("model"), parameters: try m.int("parameters"), steps: try m.int("steps"),
+                               tokensSeen: try m.int("tokens_seen"), heldOut: try LossRates(json: m, "held_out"),
+                               realWordRate: try m.double("real_word_rate"))
+                      })
+        } catch { throw RecordError(file: file, problem: "\(error)") }
+    }
+}
+
+/// One held-out article, as text (each reader tokenizes it with the tokenizer of the model it measures).
+public struct HeldOutArticle: JSONRecord, Equatable {
+    public var id: String, title: String, text: String
+    public init(id: String, title: String, text: String) { self.id = id; self.title = title; self.text = text }
+    public var json: JSON { .object(JSONObject([("id", .string(id)), ("title", .string(title)), ("text", .string(text))])) }
+    public init(json: JSON) throws(RecordProblem) {
+        self.init(id: try json.string("id"), title: try json.string("title"), text: try json.string("text"))
+    }
+}
+
 // MARK: - Chapter 02's counts
 
 public struct PromptingStats: JSONDocument, Equatable {
@@ -52,9 +143,9 @@ public struct PromptingStats: JSONDocument, Equatable {
     public var contextLength: Int
     /// The template the examples were made with; chapter 05 prompts in the same.
     public var template: PromptTemplate
-    /// Where the tokenizer came from: `trained` (on the training texts), or the path of the tokenizer.json loaded.
+    /// Where the tokenizer came from: the base models' (`baseTokenizer`, chapter 00's), or the path of the file loaded.
     public var tokenizerSource: String
-    public static let trainedHere = "trained"
+    public static let baseTokenizer = "00-pretraining/tokenizer.json"
 
     public init(records: Int, trainingExamples: Int, validationExamples: Int, meanTokensPerRecord: Double, tokens: Int,
                 labelledPositions: Int, truncated: Int, dropped: Int, tokensPerSyllable: Double, vocabularySize: Int,
@@ -111,12 +202,16 @@ public struct CellSummary: Equatable {
     public var finalTrainLoss: Double
     public var finalValidationLoss: Double?
     public var finalTrainResponseLoss: Double?
+    /// After fine-tuning, the loss on chapter 00's held-out Wikipedia articles (when the cell started from a base).
+    public var heldOutWikipedia: LossRates?
 
     public init(id: String, size: String, rate: String, model: String, parameters: Int, learningRate: Double, steps: Int,
-                tokensSeen: Int, finalTrainLoss: Double, finalValidationLoss: Double?, finalTrainResponseLoss: Double?) {
+                tokensSeen: Int, finalTrainLoss: Double, finalValidationLoss: Double?, finalTrainResponseLoss: Double?,
+                heldOutWikipedia: LossRates? = nil) {
         self.id = id; self.size = size; self.rate = rate; self.model = model; self.parameters = parameters
         self.learningRate = learningRate; self.steps = steps; self.tokensSeen = tokensSeen; self.finalTrainLoss = finalTrainLoss
         self.finalValidationLoss = finalValidationLoss; self.finalTrainResponseLoss = finalTrainResponseLoss
+        self.heldOutWikipedia = heldOutWikipedia
     }
 }
 
@@ -133,7 +228,8 @@ public struct Grid: JSONDocument, Equatable {
                   "steps": .number(Double(c.steps)), "tokens_seen": .number(Double(c.tokensSeen)),
                   "final_train_loss": .number(c.finalTrainLoss),
                   "final_validation_loss": c.finalValidationLoss.map { .number($0) } ?? .null,
-                  "final_train_response_loss": c.finalTrainResponseLoss.map { .number($0) } ?? .null])
+                  "final_train_response_loss": c.finalTrainResponseLoss.map { .number($0) } ?? .null,
+                  "held_out_wikipedia": c.heldOutWikipedia?.json ?? .null])
         })
     }
 
@@ -147,7 +243,8 @@ public struct Grid: JSONDocument, Equatable {
                                    learningRate: try c.double("learning_rate"), steps: try c.int("steps"),
                                    tokensSeen: try c.int("tokens_seen"), finalTrainLoss: try c.double("final_train_loss"),
                                    finalValidationLoss: try optional("final_validation_loss"),
-                                   finalTrainResponseLoss: try optional("final_train_response_loss"))
+                                   finalTrainResponseLoss: try optional("final_train_response_loss"),
+                                   heldOutWikipedia: c["held_out_wikipedia"]?.isNull ?? true ? nil : try LossRates(json: c, "held_out_wikipedia"))
             } catch { throw RecordError(file: file, record: index, problem: "\(error)") }
         }
     }

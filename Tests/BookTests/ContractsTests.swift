@@ -23,7 +23,7 @@ final class ContractsTests: XCTestCase {
     func testChapter02sStatsRoundTrip() throws {
         let stats = PromptingStats(records: 10, trainingExamples: 8, validationExamples: 2, meanTokensPerRecord: 81.5, tokens: 815,
                                    labelledPositions: 300, truncated: 1, dropped: 0, tokensPerSyllable: 0.77, vocabularySize: 4000,
-                                   contextLength: 256, template: .bilingual, tokenizerSource: PromptingStats.trainedHere)
+                                   contextLength: 256, template: .bilingual, tokenizerSource: PromptingStats.baseTokenizer)
         XCTAssertEqual(try roundTrip(stats, "stats.json"), stats)
         try FileIO.writeAtomically(directory + "/old.json", text: "{\"records\": 10}")
         XCTAssertThrowsError(try PromptingStats.read(from: directory + "/old.json")) {

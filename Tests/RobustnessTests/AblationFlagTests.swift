@@ -35,7 +35,7 @@ final class AblationFlagTests: XCTestCase {
     func testNoPromptMaskChangesOnlyTheTrainingLabelsOfThePrompt() throws {
         let runs = try SmokeRuns.shared()
         let out = runs.root + "/no-prompt-mask"
-        try runs.copyFirst(["01-data-repair"], to: out)
+        try runs.copyFirst(["00-pretraining", "01-data-repair"], to: out)
         let tokenizer = runs.first + "/02-prompting/tokenizer.json"
         try runs.chapters.runOrFail(.prompting, Chapters.common(out: out) + ["--no-prompt-mask", "--tokenizer", tokenizer],
                                     log: out + "-ch02.log", environment: SmokeRuns.environment)

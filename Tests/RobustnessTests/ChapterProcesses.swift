@@ -11,7 +11,7 @@ struct Chapters {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let dataDirectory = root + "/Tests/Fixtures/data"
-    static let chapters: [Chapter] = [.dataRepair, .prompting, .modelConfig, .training]
+    static let chapters: [Chapter] = [.pretraining, .dataRepair, .prompting, .modelConfig, .training]
     static var names: [String] { chapters.map(\.executable) }
 
     let bin: String

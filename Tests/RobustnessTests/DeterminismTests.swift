@@ -47,7 +47,7 @@ final class DeterminismTests: XCTestCase {
     func testAnotherSeedChangesTheSplitTheOrderAndTheWeights() throws {
         let runs = try SmokeRuns.shared()
         let out = runs.root + "/seed-99"
-        for chapter in [Chapter.dataRepair, .prompting] {
+        for chapter in [Chapter.pretraining, .dataRepair, .prompting] {
             try runs.chapters.runOrFail(chapter, Chapters.common(out: out, seed: 99), log: out + "-\(chapter).log",
                                         environment: SmokeRuns.environment)
         }

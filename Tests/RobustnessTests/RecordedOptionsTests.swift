@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 import Book
 import Plumbing
+@testable import ch00_pretraining
 @testable import ch01_data_repair
 @testable import ch02_prompting
 @testable import ch03_model_config
@@ -36,6 +37,13 @@ final class RecordedOptionsTests: XCTestCase {
         }
     }
 
+    func testChapter00() throws {
+        try check(PretrainingChapter.self, ["corpus": ["--corpus", "wiki"], "models": ["--models", "sweep"], "tokens": ["--tokens", "1000"],
+                                            "learning_rate": ["--learning-rate", "1e-3"]])
+        XCTAssertEqual(try PretrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,
+                       try PretrainingChapter.parse(Self.common).recordedOptions)
+    }
+
     func testChapter01() throws {
         try check(DataRepairChapter.self, ["no_repair": ["--no-repair"], "table_rows": ["--table-rows", "5"]])
     }
@@ -54,7 +62,8 @@ final class RecordedOptionsTests: XCTestCase {
         try check(TrainingChapter.self, ["cells": ["--cells", "small-high"], "models": ["--models", "sweep"],
                                          "learning_rates": ["--learning-rates", "1e-3,1e-4"], "epochs": ["--epochs", "2"],
                                          "batch_size": ["--batch-size", "4"], "micro_batch": ["--micro-batch", "2"],
-                                         "weight_decay": ["--weight-decay", "0.1"], "init_from": ["--init", "base"]])
+                                         "weight_decay": ["--weight-decay", "0.1"], "init_from": ["--init", "base"],
+                                         "no_pretraining": ["--no-pretraining"], "pretrained_from": ["--pretrained-from", "elsewhere"]])
         // Resuming or stopping early changes how a run gets there, not what it computes.
         XCTAssertEqual(try TrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,
                        try TrainingChapter.parse(Self.common).recordedOptions)
@@ -62,7 +71,8 @@ final class RecordedOptionsTests: XCTestCase {
 
     func testChapter05() throws {
         try check(EvaluationChapter.self, [
-            "checkpoint": ["--checkpoint", "dir"], "cells": ["--cells", "small-high"], "summaries": ["--summaries", "s.jsonl"],
+            "checkpoint": ["--checkpoint", "dir"], "cells": ["--cells", "small-high"], "pretrained_from": ["--pretrained-from", "elsewhere"],
+            "summaries": ["--summaries", "s.jsonl"],
             "summary_prompt": ["--summary-prompt", "raw"], "nsmc_prompt": ["--nsmc-prompt", "template"],
             "template": ["--template", "bilingual"], "demonstration_per_example": ["--demonstration-per-example"],
             "rouge_level": ["--rouge-level", "eojeol"], "max_new_tokens": ["--max-new-tokens", "5"],

@@ -6,9 +6,10 @@ import Plumbing
 /// A chapter whose last run finished with the same program, options and inputs is reused; change any of the three
 /// and it runs again, and so does every chapter downstream whose input changed with it.
 final class ReuseTests: ScratchCase {
-    /// Runs chapters 01–03 (`extra` added to one of them) and says, per chapter, whether it reused its last run.
+    /// Runs chapters 00–03 (`extra` added to one of them) and says, per chapter (01–03), whether it reused its last run.
     func runChain(_ chapters: Chapters, extra: [Chapter: [String]] = [:], binary: [Chapter: String] = [:]) throws -> [Chapter: Bool] {
         var reused: [Chapter: Bool] = [:]
+        try chapters.runOrFail(.pretraining, Chapters.common(out: scratch + "/out"), log: scratch + "/ch00.log", environment: SmokeRuns.environment)
         for chapter in [Chapter.dataRepair, .prompting, .modelConfig] {
             let log = scratch + "/\(chapter.executable).log"
             let runner = binary[chapter].map { Chapters(bin: $0) } ?? chapters
@@ -23,9 +24,14 @@ final class ReuseTests: ScratchCase {
         let chapters = try Chapters.locate()
         XCTAssertEqual(try runChain(chapters), [.dataRepair: false, .prompting: false, .modelConfig: false])
         XCTAssertEqual(try runChain(chapters), [.dataRepair: true, .prompting: true, .modelConfig: true])
-        // An option of chapter 01 that changes its output: chapter 01 runs again, and so do the chapters that read it.
-        XCTAssertEqual(try runChain(chapters, extra: [.dataRepair: ["--no-repair"]]),
-                       [.dataRepair: false, .prompting: false, .modelConfig: false])
+        // An option of chapter 01 that changes its output: chapter 01 runs again, and so does chapter 02, which reads
+        // it; chapter 03 reads chapter 02's counts and runs again exactly when they came out different.
+        let stats = scratch + "/out/02-prompting/stats.json"
+        let countsBefore = try FileIO.read(stats)
+        let afterNoRepair = try runChain(chapters, extra: [.dataRepair: ["--no-repair"]])
+        XCTAssertEqual(afterNoRepair[.dataRepair], false)
+        XCTAssertEqual(afterNoRepair[.prompting], false)
+        XCTAssertEqual(afterNoRepair[.modelConfig], try FileIO.read(stats) == countsBefore)
         // An option that changes only chapter 01's report: chapter 01 runs again; its repaired.jsonl comes out the same
         // bytes, so chapter 02 (which reads only that) is reused.
         XCTAssertEqual(try runChain(chapters, extra: [.dataRepair: ["--no-repair", "--table-rows", "3"]]),

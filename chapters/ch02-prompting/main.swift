@@ -1,8 +1,9 @@
 // Chapter 02 — prompting and tokenization: how a KoAlpaca record becomes a sequence of token ids and a loss mask.
 //
 // The paper wraps every record in one of two Korean templates, and fine-tunes on prompt + response + end-of-text with
-// the loss on the response only. Polyglot-Ko's own tokenizer is a 30,003-entry byte-level BPE; we train one of the
-// same kind on the repaired training text (or load a real tokenizer.json with --tokenizer).
+// the loss on the response only, tokenized with Polyglot-Ko's own tokenizer, a 30,003-entry byte-level BPE. We
+// tokenize with our base models' tokenizer, trained on their pretraining corpus in chapter 00 (or any tokenizer.json
+// with --tokenizer, Polyglot-Ko's at the paper's scale).
 import ArgumentParser
 import Book
 import Plumbing
@@ -25,7 +26,7 @@ struct PromptingChapter: ChapterCommand {
     @Option(help: "Prompt template: korean (the paper's) or bilingual (KoAlpaca's English + Korean).")
     var template: PromptTemplate = .korean
 
-    @Option(help: "Use this Hugging Face tokenizer.json (e.g. Polyglot-Ko's) instead of training one.")
+    @Option(help: "Use this Hugging Face tokenizer.json (e.g. Polyglot-Ko's) instead of the base models' (chapter 00).")
     var tokenizer: String?
 
     @Flag(name: .customLong("no-prompt-mask"), help: "Ablation: put the prompt tokens in the loss too.")
@@ -34,15 +35,21 @@ struct PromptingChapter: ChapterCommand {
     @Flag(name: .customLong("no-eos"), help: "Ablation: do not end responses with the end-of-text token.")
     var noEOS = false
 
+    func validate() throws {
+        if common.scale == .paper && tokenizer == nil {
+            throw ValidationError("at --scale paper the examples are tokenized with Polyglot-Ko's tokenizer: give --tokenizer <polyglot-ko>/tokenizer.json")
+        }
+    }
+
     func run() throws {
         let run = try ChapterRun(self)
         let records = try run.read(Artifacts.repairedRecords).records
-        if let tokenizer { try run.input(tokenizer) }
+        let bpe = try loadTokenizer(run)
         if try run.reuseIfFinished() { return }
 
         let split = splitRecords(run, records)
         var prompts = showTemplates(run, records, training: split.training)
-        let bpe = try makeTokenizer(run, split.training.map { records[$0] })
+        try describeTokenizer(run, bpe)
         let examples = try makeExamples(run, records, split, tokenizer: bpe, prompts: &prompts)
         try run.write(Output.prompts, text: prompts)
         let fertility = try measureTokenizer(run, examples, responses: split.training.map { records[$0].output }, tokenizer: bpe)
@@ -93,26 +100,26 @@ extension PromptingChapter {
         return markdown
     }
 
-    func makeTokenizer(_ run: ChapterRun, _ training: [InstructionRecord]) throws -> BPETokenizer {
-        let book = run.notebook
-        book.section("The tokenizer")
-        let bpe: BPETokenizer
+    /// The base models' tokenizer (chapter 00), or the file given with --tokenizer; either is an input of this run.
+    func loadTokenizer(_ run: ChapterRun) throws -> BPETokenizer {
+        guard let tokenizer else { return try run.read(Artifacts.baseTokenizer) }
+        try run.input(tokenizer)
+        return try BPETokenizer(contentsOf: tokenizer)
+    }
+
+    func describeTokenizer(_ run: ChapterRun, _ bpe: BPETokenizer) throws {
+        run.notebook.section("The tokenizer")
         if let tokenizer {
-            bpe = try BPETokenizer(contentsOf: tokenizer)
-            book.text("Loaded `\(tokenizer)`: \(Format.count(bpe.vocabularySize)) ids, end-of-text = \(bpe.endOfText).")
+            run.notebook.text("Loaded `\(tokenizer)`: \(Format.count(bpe.vocabularySize)) ids, end-of-text = \(bpe.endOfText).")
         } else {
-            let texts = training.map { template.promptForGeneration(instruction: $0.instruction, input: $0.input) + $0.output }
-            bpe = try BPETokenizer.train(texts: texts, vocabSize: run.preset.tokenizerVocabSize)
-            book.text("""
-            Trained a byte-level BPE on the \(training.count) training texts (prompt and response) to \
-            \(Format.count(bpe.vocabularySize)) ids, with Polyglot-Ko's special tokens in Polyglot-Ko's places \
-            (`<pad>` 0, `<eos>` 1, `<|endoftext|>` 2, `<|sep|>` 3, and `<|acc|>`, `<|tel|>`, `<|rrn|>` last). \
-            Polyglot-Ko's tokenizer has 30,003; the model pads its embedding to a multiple of 128 \
-            (\(Format.count(Preset.paddedVocabulary(bpe.vocabularySize))) rows here).
+            run.notebook.text("""
+            The base models' tokenizer, trained by chapter 00 on their Wikipedia text: \(Format.count(bpe.vocabularySize)) \
+            ids, with Polyglot-Ko's special tokens in Polyglot-Ko's places (`<pad>` 0, `<eos>` 1, `<|endoftext|>` 2, \
+            `<|sep|>` 3, and `<|acc|>`, `<|tel|>`, `<|rrn|>` last). A fine-tuned model reads the ids its base read, so the \
+            instructions are tokenized with its tokenizer, as the paper's are with Polyglot-Ko's (30,003 ids).
             """)
         }
         try run.write(Artifacts.tokenizer, bpe)
-        return bpe
     }
 
     func makeExamples(_ run: ChapterRun, _ records: [InstructionRecord], _ split: (training: [Int], validation: [Int]),
@@ -190,7 +197,7 @@ extension PromptingChapter {
         try run.figure(Figure(name: Output.fertilityFigure, title: "Tokens per Hangul syllable (training responses)",
                               xLabel: "tokenizer", yLabel: "tokens / syllable", kind: .bars,
                               series: [Figure.Series("tokens per syllable", x: [], y: [fertility])],
-                              categories: [tokenizer == nil ? "ours (\(bpe.vocabularySize) ids)" : "loaded (\(bpe.vocabularySize) ids)"]))
+                              categories: [tokenizer == nil ? "the bases' (\(bpe.vocabularySize) ids)" : "loaded (\(bpe.vocabularySize) ids)"]))
         return fertility
     }
 
@@ -200,7 +207,7 @@ extension PromptingChapter {
                        labelledPositions: made.labelled, truncated: made.truncated, dropped: made.dropped,
                        tokensPerSyllable: fertility, vocabularySize: bpe.vocabularySize,
                        contextLength: made.contextLength, template: template,
-                       tokenizerSource: tokenizer ?? PromptingStats.trainedHere)
+                       tokenizerSource: tokenizer ?? PromptingStats.baseTokenizer)
     }
 }
 

@@ -42,19 +42,35 @@ func makeGrid(_ preset: Preset, models: ModelSet, rates: (high: Double, low: Dou
     return grid.filter { wanted.contains($0.id) }
 }
 
-/// Chapter 02's examples, checked against the tokenizer they were made with.
+/// Where a cell starts.
+enum Start {
+    /// Its pretrained base: chapter 00's model of the cell's shape, in the artifacts folder `root`.
+    case base(root: String)
+    /// Random weights (Hugging Face's initialisation, from the seed): the course before chapter 00 existed.
+    case scratch
+    /// Any Hugging Face GPT-NeoX directory, for every cell.
+    case checkpoint(String)
+}
+
+/// Chapter 02's examples, checked against the tokenizer they were made with, and (when the cells start from
+/// chapter 00's bases) the held-out Wikipedia text, to measure what fine-tuning leaves of what pretraining built.
 struct ExampleData {
     var training: [TrainingExample]
     var validation: [TrainingExample]
     var tokenizer: BPETokenizer
     var tokenizerPath: String
+    var heldOutText: TokenStream?
 
-    init(_ run: ChapterRun) throws {
+    init(_ run: ChapterRun, pretrainedFrom root: String?) throws {
         tokenizerPath = try run.checkedPath(Artifacts.tokenizer)
         tokenizer = try BPETokenizer(contentsOf: tokenizerPath)
         training = try ExampleData.read(run, Artifacts.trainingExamples, vocabulary: tokenizer.vocabularySize)
         validation = try ExampleData.read(run, Artifacts.validationExamples, vocabulary: tokenizer.vocabularySize)
         guard !training.isEmpty else { throw ModelError("chapter 02 wrote no training examples") }
+        if let root {
+            let articles = try run.read(Artifacts.heldOutArticles, root: root).records
+            heldOutText = TokenStream(texts: articles.map(\.text), tokenizer: tokenizer)
+        }
     }
 
     static func read(_ run: ChapterRun, _ artifact: Artifact<JSONLines<TrainingExample>>, vocabulary: Int) throws -> [TrainingExample] {
@@ -77,29 +93,24 @@ struct ExampleData {
 struct CellResult {
     var cell: Cell
     var log: TrainingLog<ValidationRecord>
+    /// The loss on chapter 00's held-out articles after fine-tuning: what is left of what pretraining built.
+    var heldOutWikipedia: LossRates?
 
     var summary: CellSummary {
         CellSummary(id: cell.id, size: cell.size, rate: cell.rate, model: cell.config.name,
                     parameters: cell.config.parameterCount, learningRate: cell.learningRate, steps: log.steps.count,
                     tokensSeen: log.tokensSeen, finalTrainLoss: log.finalTrainLoss,
                     finalValidationLoss: log.validation.last.map { Double($0.loss) },
-                    finalTrainResponseLoss: log.validation.last.map { Double($0.trainResponseLoss) })
+                    finalTrainResponseLoss: log.validation.last.map { Double($0.trainResponseLoss) },
+                    heldOutWikipedia: heldOutWikipedia)
     }
 }
 
 /// Train one cell into `cells/<id>/` (metrics, validation, timing, checkpoints; the final model with its tokenizer
 /// in `model/` once it finishes), from random weights or from `initFrom`, resuming when asked.
-func train(_ cell: Cell, recipe: Recipe, data: ExampleData, run: ChapterRun, initFrom: String?, resume: Bool,
+func train(_ cell: Cell, recipe: Recipe, data: ExampleData, start: Start, run: ChapterRun, resume: Bool,
            stopAfter: Int?) throws -> CellResult {
-    let model: GPTNeoX
-    if let initFrom {
-        model = try Checkpoint.loadModel(from: initFrom)
-        guard model.config.vocabSize >= cell.config.vocabSize else {
-            throw ModelError("\(initFrom): its vocabulary (\(model.config.vocabSize)) is smaller than the tokenizer's (\(cell.config.vocabSize))")
-        }
-    } else {
-        model = GPTNeoX(config: cell.config, seed: recipe.seed)
-    }
+    let model = try initialModel(cell, start: start, seed: recipe.seed, run: run)
     let batches = ExampleBatches(data.training, epochs: recipe.epochs, batchSize: recipe.batchSize,
                                  microBatchSize: recipe.microBatchSize, seed: recipe.seed)
     let sample = data.trainingSample, size = recipe.microBatchSize
@@ -121,10 +132,36 @@ func train(_ cell: Cell, recipe: Recipe, data: ExampleData, run: ChapterRun, ini
     run.recordOutput(Artifacts.metrics(cell.id))
     run.recordOutput(Artifacts.validationCurve(cell.id))
     run.recordOutput("cells/\(cell.id)/timing.csv")
+    var result = CellResult(cell: cell, log: log)
     if log.finished {
         try Checkpoint.save(model, to: directory + "/model")
         try FileIO.writeAtomically(directory + "/model/tokenizer.json", bytes: FileIO.read(data.tokenizerPath))
         run.recordOutput(Artifacts.model(cell.id))
+        if let text = data.heldOutText {
+            result.heldOutWikipedia = LossRates(try crossEntropy(model, on: text, contextLength: cell.config.maxPositions,
+                                                                 microBatch: recipe.microBatchSize))
+        }
     }
-    return CellResult(cell: cell, log: log)
+    return result
+}
+
+/// The model a cell starts from.
+func initialModel(_ cell: Cell, start: Start, seed: UInt64, run: ChapterRun) throws -> GPTNeoX {
+    switch start {
+    case .scratch:
+        return GPTNeoX(config: cell.config, seed: seed)
+    case .checkpoint(let directory):
+        let model = try Checkpoint.loadModel(from: directory)
+        guard model.config.vocabSize >= cell.config.vocabSize else {
+            throw ModelError("\(directory): its vocabulary (\(model.config.vocabSize)) is smaller than the tokenizer's (\(cell.config.vocabSize))")
+        }
+        return model
+    case .base(let root):
+        let base = try run.read(Artifacts.base(cell.config.name), root: root)
+        let model = try Checkpoint.loadModel(from: base.directory)
+        guard model.config == cell.config else {
+            throw ModelError("\(base.directory) is a \(model.config.hiddenSize)-wide, \(model.config.numLayers)-layer model with \(model.config.vocabSize) rows; cell \(cell.id) needs \(cell.config.hiddenSize), \(cell.config.numLayers) and \(cell.config.vocabSize) (run chapter 00 again, or --no-pretraining)")
+        }
+        return model
+    }
 }

@@ -61,7 +61,7 @@ func preparePaperScale(_ run: ChapterRun, rates: (high: Double, low: Double), ep
     book.section("The paper's scale: handing the run to DeepSpeed")
     let training = try run.checkedPath(Artifacts.trainingExamples)
     let validation = try run.checkedPath(Artifacts.validationExamples)
-    let ownTokenizer = try run.read(Artifacts.promptingStats).tokenizerSource == PromptingStats.trainedHere
+    let ownTokenizer = try run.read(Artifacts.promptingStats).tokenizerSource == PromptingStats.baseTokenizer
     let folder = "paper"
     try run.write("\(folder)/train.jsonl", bytes: try FileIO.read(training))
     try run.write("\(folder)/validation.jsonl", bytes: try FileIO.read(validation))
@@ -73,7 +73,7 @@ func preparePaperScale(_ run: ChapterRun, rates: (high: Double, low: Double), ep
                                                                         models: models, rates: rates, epochs: epochs))
     chmod(script, 0o755)
     if ownTokenizer {
-        try run.write("\(folder)/OWN_TOKENIZER", text: "train.jsonl was made with the tokenizer chapter 02 trained, not Polyglot-Ko's.\n")
+        try run.write("\(folder)/OWN_TOKENIZER", text: "train.jsonl was made with our base models' tokenizer (chapter 00), not Polyglot-Ko's.\n")
     }
     book.text("""
     Written to `\(run.directory)/\(folder)/`: `train.jsonl` and `validation.jsonl` (chapter 02's examples, prompt \
@@ -83,7 +83,7 @@ func preparePaperScale(_ run: ChapterRun, rates: (high: Double, low: Double), ep
     at learning rates \(rates.high) and \(rates.low) for \(epochs) epochs.
     """)
     if ownTokenizer {
-        book.text("**Warning:** chapter 02 trained its own tokenizer, so these ids do not mean what Polyglot-Ko's embeddings expect. For the real run, give chapter 02 Polyglot-Ko's tokenizer.json (`--tokenizer`) and run this chapter again; `run.sh` refuses to start until then.")
+        book.text("**Warning:** chapter 02 used our base models' tokenizer, so these ids do not mean what Polyglot-Ko's embeddings expect. For the real run, give chapter 02 Polyglot-Ko's tokenizer.json (`--tokenizer`) and run this chapter again; `run.sh` refuses to start until then.")
     }
     book.code(try String(decoding: FileIO.read(script), as: UTF8.self), language: "bash")
     try run.finish()

@@ -43,8 +43,14 @@ struct TrainingChapter: ChapterCommand {
     @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
     var weightDecay: Float = 0
 
-    @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout) instead of random weights.")
+    @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout, e.g. a real Polyglot-Ko) instead of its base.")
     var initFrom: String?
+
+    @Flag(name: .customLong("no-pretraining"), help: "Ablation: start every cell from random weights instead of its pretrained base (chapter 00).")
+    var noPretraining = false
+
+    @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the bases (default: this run's --out).")
+    var pretrainedFrom: String?
 
     @Flag(help: "Continue each cell from its last checkpoint.")
     var resume = false
@@ -55,12 +61,12 @@ struct TrainingChapter: ChapterCommand {
     func run() throws {
         let run = try ChapterRun(self)
         if common.scale == .paper { return try preparePaperScale(run, rates: rates, epochs: recipe.epochs) }
-        let data = try ExampleData(run)
+        let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
         let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
         let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
         if stopAfter == nil, try run.reuseIfFinished() { return }
         let results = try grid.map {
-            try train($0, recipe: recipe, data: data, run: run, initFrom: initFrom, resume: resume, stopAfter: stopAfter)
+            try train($0, recipe: recipe, data: data, start: start, run: run, resume: resume, stopAfter: stopAfter)
         }
         guard results.allSatisfy(\.log.finished) else {
             // No manifest: an unfinished chapter must not look finished.
@@ -72,6 +78,12 @@ struct TrainingChapter: ChapterCommand {
 }
 
 extension TrainingChapter {
+    /// Where every cell starts: a given checkpoint, random weights, or (by default) its base from chapter 00.
+    var start: Start {
+        if let initFrom { return .checkpoint(initFrom) }
+        return noPretraining ? .scratch : .base(root: pretrainedFrom ?? common.outputDirectory)
+    }
+
     /// The grid's two learning rates: the option's, else the preset's.
     var rates: (high: Double, low: Double) {
         guard let learningRates else { return common.preset.learningRates }
@@ -150,6 +162,10 @@ extension TrainingChapter {
         guard weightDecay.isFinite, weightDecay >= 0 else { throw ValidationError("--weight-decay must be 0 or more") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         if let cells, cells.split(separator: ",").isEmpty { throw ValidationError("--cells names no cell") }
+        if initFrom != nil && noPretraining { throw ValidationError("--init and --no-pretraining exclude each other") }
+        if pretrainedFrom != nil && (initFrom != nil || noPretraining) {
+            throw ValidationError("--pretrained-from names the bases; with --init or --no-pretraining no base is used")
+        }
         if common.scale == .paper, let ignored = paperScaleIgnores.first {
             throw ValidationError("--scale paper hands the run to DeepSpeed with the paper's batch layout; \(ignored) does not apply there")
         }
@@ -159,6 +175,7 @@ extension TrainingChapter {
     var paperScaleIgnores: [String] {
         [(cells != nil, "--cells"), (models != .pair, "--models"), (batchSize != nil, "--batch-size"),
          (microBatch != nil, "--micro-batch"), (weightDecay != 0, "--weight-decay"), (initFrom != nil, "--init"),
+         (noPretraining, "--no-pretraining"), (pretrainedFrom != nil, "--pretrained-from"),
          (resume, "--resume"), (stopAfter != nil, "--stop-after")].filter(\.0).map(\.1)
     }
 }

@@ -7,11 +7,17 @@ import Book
 
 /// A model to evaluate: one of chapter 04's cells, or a directory given with --checkpoint.
 struct ModelUnderTest {
-    var id: String                 // "small-high", …, or "checkpoint"
+    var id: String                 // "small-high", …, "small-base" (a cell's base before tuning), or "checkpoint"
     var directory: String          // Hugging Face layout: config.json, model.safetensors, tokenizer.json
     var modelName: String          // config.json's _name_or_path
     var learningRate: Double?
-    var label: String { learningRate.map { "\(modelName), lr \(Format.scientific($0, 2))" } ?? modelName }
+    /// The untuned base a cell was fine-tuned from (its id among the models evaluated), or nil.
+    var base: String? = nil
+    /// Whether this is a base before tuning (chapter 00's), evaluated beside the cells.
+    var isBase = false
+    var label: String {
+        isBase ? "\(modelName), before tuning" : learningRate.map { "\(modelName), lr \(Format.scientific($0, 2))" } ?? modelName
+    }
 }
 
 /// How both tests are run; every field is visible in the notebook.

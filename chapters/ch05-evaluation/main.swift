@@ -17,6 +17,7 @@ enum Output {
     static let timing = "timing.md"
     static let samples = "samples.md"
     static let answersTable = "answers.md"
+    static let tuning = "tuning.md"                // each cell against its base
     static func answers(_ cell: String) -> String { "cells/\(cell)/answers.jsonl" }
     static let rougeFigure = "rouge"
     static let nsmcFigure = "nsmc-accuracy"
@@ -37,6 +38,9 @@ struct EvaluationChapter: ChapterCommand {
 
     @Option(help: "Evaluate only these of chapter 04's cells (comma-separated, e.g. small-high,large-low; default: every cell it trained).")
     var cells: String?
+
+    @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the untuned bases evaluated beside the cells (default: this run's --out).")
+    var pretrainedFrom: String?
 
     @Option(help: "Summaries from this directory of sci-news-sum-kr-50 articles or JSON Lines file of {document, summary} (default: <data-dir>/summarization/sci-news-sum-kr-50).")
     var summaries: String?
@@ -234,6 +238,10 @@ extension EvaluationChapter {
                             lead: lead, leadTokens: settings.maxNewTokens)
         book.table(report.table4)
         try run.write(Output.table4, table: report.table4)
+        if let tuning = report.tuningTable {
+            book.table(tuning)
+            try run.write(Output.tuning, table: tuning)
+        }
         try run.figure(report.rougeFigure, caption: "Bars: mean F1 over the articles, with 95% bootstrap intervals; hatched: the paper's Table 4.")
         book.table(report.rougeTable)
         try run.write(Output.rouge, table: report.rougeTable)
@@ -284,7 +292,27 @@ extension EvaluationChapter {
             throw ValidationError("chapter 04 did not train cell \(unknown); it trained \(grid.cells.map(\.id))")
         }
         guard !models.isEmpty else { throw ModelError("chapter 04's grid lists no cell") }
-        return (models, try run.read(Artifacts.promptingStats).template)
+        let baseModels = try bases(of: &models, grid: grid, run)
+        return (models + baseModels, try run.read(Artifacts.promptingStats).template)
+    }
+
+    /// The untuned base of every size the cells have, when chapter 00 has run (in --pretrained-from, else this
+    /// --out): "before tuning", on the same prompts. Each cell is told its base's id.
+    func bases(of models: inout [ModelUnderTest], grid: Grid, _ run: ChapterRun) throws -> [ModelUnderTest] {
+        let root = pretrainedFrom ?? common.outputDirectory
+        guard FileIO.exists(root + "/" + Chapter.pretraining.folder + "/manifest.json") else { return [] }
+        let bases = try run.read(Artifacts.bases, root: root)
+        var found: [ModelUnderTest] = []
+        for cell in grid.cells where models.contains(where: { $0.id == cell.id }) {
+            guard bases.base(cell.model) != nil else { continue }
+            let id = "\(cell.size)-base"
+            if !found.contains(where: { $0.id == id }) {
+                let directory = try run.read(Artifacts.base(cell.model), root: root).directory
+                found.append(ModelUnderTest(id: id, directory: directory, modelName: try modelName(directory), learningRate: nil, isBase: true))
+            }
+            if let i = models.firstIndex(where: { $0.id == cell.id }) { models[i].base = id }
+        }
+        return found
     }
 
     func modelName(_ directory: String) throws -> String {

@@ -6,15 +6,16 @@ import Book
 
 // MARK: - Running the chapters
 
-/// Runs chapters 01, 02, 04 and 05 into one artifacts folder, as the student would by hand: the same executables
-/// (found beside this one), each with `--out` set to the run's folder. A chapter whose previous run is up to date
-/// reuses it (chapter 01's manifests), so a second `ch06-ablations` costs only what changed.
+/// Runs chapters into one artifacts folder, as the student would by hand: the same executables (found beside this
+/// one), each with `--out` set to the run's folder. A chapter whose previous run is up to date reuses it (its
+/// manifest), so a second `ch06-ablations` costs only what changed.
 struct ChapterChain {
     var scale: Scale
     var dataDirectory: String
     var seed: UInt64
 
-    static let chapters: [Chapter] = [.dataRepair, .prompting, .training, .evaluation]
+    /// The baseline's chapters: the book from its first chapter to evaluation.
+    static let baseline: [Chapter] = [.pretraining, .dataRepair, .prompting, .training, .evaluation]
 
     /// The folder of the running executable: the chapters are built beside it.
     static var binaryDirectory: String {
@@ -22,9 +23,9 @@ struct ChapterChain {
         return (me as NSString).deletingLastPathComponent
     }
 
-    /// Run every chapter into `out`, with `extra(chapter)` added to its arguments.
-    func run(out: String, label: String, extra: (Chapter) -> [String]) throws {
-        for chapter in ChapterChain.chapters {
+    /// Run `chapters` into `out`, with `extra(chapter)` added to each one's arguments.
+    func run(out: String, label: String, chapters: [Chapter], extra: (Chapter) -> [String]) throws {
+        for chapter in chapters {
             let executable = chapter.executable
             let path = ChapterChain.binaryDirectory + "/" + executable
             guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -60,6 +61,8 @@ struct CellOutcome {
     var finalTrainLoss: Double      // on the positions trained on
     var finalTrainResponseLoss: Double
     var finalValidationLoss: Double
+    /// After fine-tuning, the loss per character on chapter 00's held-out Wikipedia articles (nil from scratch).
+    var heldOutWikipedia: Double?
     var steps: [(step: Int, loss: Double)]
     var validation: [(step: Int, loss: Double, trainResponse: Double)]
     var modelDirectory: String
@@ -107,7 +110,7 @@ struct RunReader {
             return CellOutcome(
                 run: name, id: id, model: cell.model, parameters: cell.parameters, learningRate: cell.learningRate,
                 finalTrainLoss: cell.finalTrainLoss, finalTrainResponseLoss: cell.finalTrainResponseLoss ?? .nan,
-                finalValidationLoss: cell.finalValidationLoss ?? .nan,
+                finalValidationLoss: cell.finalValidationLoss ?? .nan, heldOutWikipedia: cell.heldOutWikipedia?.perCharacter,
                 steps: metrics.map { ($0.step, asWritten($0.loss)) },
                 validation: validation.map { ($0.step, asWritten($0.loss), asWritten($0.trainResponseLoss)) },
                 modelDirectory: model.directory,

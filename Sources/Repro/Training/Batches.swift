@@ -106,3 +106,37 @@ public struct ExampleBatches: BatchSource {
         return "\(examples.count) examples with checksum \(String(checksum, radix: 16))"
     }
 }
+
+/// Pretraining's packed sequences (every position a target, no padding), `batchSize` of them per optimizer step in
+/// micro-batches of `microBatchSize`, for `totalSteps` steps: the epochs follow from the token budget.
+public struct PackedBatches: BatchSource {
+    public let sequences: PackedSequences
+    public let batchSize: Int, microBatchSize: Int, seed: UInt64
+    public let totalSteps: Int
+
+    /// Enough steps to train on `tokens` positions (the last step may pass it by less than one batch).
+    public init(_ sequences: PackedSequences, tokens: Int, batchSize: Int, microBatchSize: Int, seed: UInt64) {
+        self.sequences = sequences; self.batchSize = batchSize; self.microBatchSize = microBatchSize; self.seed = seed
+        let perStep = batchSize * sequences.contextLength
+        totalSteps = max(1, (tokens + perStep - 1) / perStep)
+    }
+
+    public var tokensPerStep: Int { batchSize * sequences.contextLength }
+
+    public func batch(step: Int) -> TrainingBatch {
+        let b = sequences.batch(step: step, batchSize: batchSize, seed: seed)
+        let t = b.length
+        let micro = stride(from: 0, to: b.batch, by: microBatchSize).map { start -> MicroBatch in
+            let n = min(microBatchSize, b.batch - start)
+            return MicroBatch(inputs: Array(b.inputs[(start * t)..<((start + n) * t)]),
+                              targets: Array(b.targets[(start * t)..<((start + n) * t)]), batch: n, length: t)
+        }
+        return TrainingBatch(epoch: b.epoch, microBatches: micro, tokens: b.batch * t)
+    }
+
+    public var signature: String {
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325          // FNV-1a over the stream, in order
+        for v in sequences.stream.ids { checksum = (checksum ^ UInt64(UInt32(bitPattern: v))) &* 0x100_0000_01B3 }
+        return "\(sequences.count) packed sequences of \(sequences.contextLength) with checksum \(String(checksum, radix: 16))"
+    }
+}

@@ -152,3 +152,26 @@ public func meanLoss(_ model: GPTNeoX, _ batches: [MicroBatch]) throws -> Float 
 public func meanLoss(_ model: GPTNeoX, _ examples: [TrainingExample], microBatch: Int) throws -> Float {
     try meanLoss(model, microBatches(Array(examples.indices), examples: examples, size: microBatch))
 }
+
+/// A model's loss on a whole token stream (held-out articles): every id after the first predicted once, in windows of
+/// the context length batched `microBatch` at a time; per token, per character and per Hangul syllable.
+public func crossEntropy(_ model: GPTNeoX, on stream: TokenStream, contextLength: Int, microBatch: Int) throws -> CrossEntropy {
+    let windows = stream.evaluationWindows(contextLength: contextLength)
+    var nats = 0.0
+    var start = 0
+    while start < windows.count {
+        // Windows of one length go together (all but possibly the last are full).
+        var end = start
+        while end < windows.count && end - start < microBatch && windows[end].count == windows[start].count { end += 1 }
+        let length = windows[start].count - 1
+        var inputs: [Int32] = [], targets: [Int32] = []
+        for w in windows[start..<end] {
+            inputs += stream.ids[w.lowerBound..<(w.upperBound - 1)]
+            targets += stream.ids[(w.lowerBound + 1)..<w.upperBound]
+        }
+        let (loss, n) = try model.loss(inputs: inputs, targets: targets, batch: end - start, length: length)
+        nats += Double(loss) * Double(n)
+        start = end
+    }
+    return CrossEntropy(nats: nats, stream: stream)
+}
