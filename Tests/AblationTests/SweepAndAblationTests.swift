@@ -34,25 +34,33 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(Preset.paper.sizeSweep.map(\.parameterCount), NeoXConfig.polyglotKo.map(\.parameterCount))
     }
 
-    /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the tokenizer.
+    /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the
+    /// baseline's tokenizer and bases.
     func testEachAblationChangesOneThing() {
-        let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"]
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .dataRepair, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--no-prompt-mask"] + tokenizer)
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .training, baseline: "base", seed: 1234), ["--cells", "small-high"])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: .evaluation, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: .dataRepair, baseline: "base", seed: 1234), ["--no-repair"])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: .prompting, baseline: "base", seed: 1234), tokenizer)
-        XCTAssertEqual(Ablation.eos.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--no-eos"] + tokenizer)
-        XCTAssertEqual(Ablation.template.arguments(chapter: .prompting, baseline: "base", seed: 1234), ["--template", "bilingual"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: .training, baseline: "base", seed: 1234), ["--learning-rates", "5e-5,7e-6"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: .prompting, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.sizes.arguments(chapter: .training, baseline: "base", seed: 1234),
-                       ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: .training, baseline: "base", seed: 1234), ["--seed", "1235", "--cells", "small-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: .prompting, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: .evaluation, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 7)
+        let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"], bases = ["--pretrained-from", "base"]
+        func args(_ a: Ablation, _ c: Chapter) -> [String] { a.arguments(chapter: c, baseline: "base", seed: 1234) }
+        XCTAssertEqual(args(.promptMask, .dataRepair), [])
+        XCTAssertEqual(args(.promptMask, .prompting), ["--no-prompt-mask"] + tokenizer)
+        XCTAssertEqual(args(.promptMask, .training), ["--cells", "small-high"] + bases)
+        XCTAssertEqual(args(.promptMask, .evaluation), bases)
+        XCTAssertEqual(args(.repair, .dataRepair), ["--no-repair"])
+        XCTAssertEqual(args(.repair, .prompting), tokenizer)
+        XCTAssertEqual(args(.eos, .prompting), ["--no-eos"] + tokenizer)
+        XCTAssertEqual(args(.template, .prompting), ["--template", "bilingual"] + tokenizer)
+        XCTAssertEqual(args(.paperRates, .training), ["--learning-rates", "5e-5,7e-6"] + bases)
+        XCTAssertEqual(args(.paperRates, .prompting), tokenizer)
+        XCTAssertEqual(args(.noPretraining, .training), ["--no-pretraining", "--cells", "small-high"])
+        XCTAssertEqual(args(.noPretraining, .evaluation), bases)
+        // The sizes ablation pretrains the sweep's shapes in its own folder and fine-tunes those.
+        XCTAssertEqual(Ablation.sizes.chapters, [.pretraining, .dataRepair, .prompting, .training, .evaluation])
+        XCTAssertEqual(args(.sizes, .pretraining), ["--models", "sweep"])
+        XCTAssertEqual(args(.sizes, .training), ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
+        XCTAssertEqual(args(.sizes, .evaluation), [])
+        XCTAssertEqual(args(.seed, .training), ["--seed", "1235", "--cells", "small-high"] + bases)
+        XCTAssertEqual(args(.seed, .prompting), tokenizer)
+        XCTAssertEqual(args(.seed, .evaluation), bases)
+        XCTAssertEqual(Ablation.seed.chapters, [.dataRepair, .prompting, .training, .evaluation])
+        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 8)
     }
 
     func testSimilarity() {
