@@ -79,4 +79,33 @@ final class OneRunPerFolderTests: ScratchCase {
         // A finished run leaves its lock file empty, so two runs' folders stay byte-identical.
         XCTAssertEqual(try FileIO.read(lockFile(out, .training)), [])
     }
+
+    /// Chapter 06 holds its folder while it runs chapters 01–05 as processes, each of which takes its own folder:
+    /// a second chapter 06 on the same `--out` is refused while the first one's chapter 01 runs.
+    func testChapter06HoldsItsFolderWhileItsChaptersTakeTheirs() throws {
+        let chapters = try Chapters.locate()
+        let out = scratch + "/book"
+        let a = try chapters.start(.ablations, Chapters.common(out: out) + ["--only", "seed"], log: scratch + "/a.log",
+                                   environment: SmokeRuns.environment)
+        defer { if a.isRunning { a.killHard() } }
+        XCTAssertTrue(waitUntil(seconds: 60) { (try? Tree.text(lockFile(out, .ablations)))?.contains("pid \(a.processIdentifier) ") == true })
+        // Its chapter 01 (a child, not chapter 06 itself) holds chapter 01's folder.
+        var child: Int32?
+        XCTAssertTrue(waitUntil(seconds: 60) {
+            guard let text = try? Tree.text(lockFile(out, .dataRepair)), let pid = Int32(text.split(separator: " ").dropFirst().first ?? "") else { return false }
+            child = pid
+            return pid != a.processIdentifier
+        }, "chapter 06's chapter 01 never took its folder")
+        let b = try chapters.run(.ablations, Chapters.common(out: out) + ["--only", "seed"], log: scratch + "/b.log")
+        let bOutput = try Tree.text(scratch + "/b.log")
+        XCTAssertEqual(b, 1, bOutput)
+        XCTAssertTrue(bOutput.contains("pid \(a.processIdentifier)") && bOutput.contains(Chapter.ablations.folder), bOutput)
+        XCTAssertNotNil(child)
+        // End the first run: stopped (so it starts no other chapter), its chapter process killed, then itself.
+        kill(a.processIdentifier, SIGSTOP)
+        let pid = a.processIdentifier
+        let children = (try? Tree.text("/proc/\(pid)/task/\(pid)/children"))?.split(separator: " ").compactMap { Int32($0) } ?? []
+        for child in children { kill(child, SIGKILL) }
+        XCTAssertTrue(a.killHard())
+    }
 }
