@@ -14,6 +14,10 @@ import Repro
 // A chapter whose previous run finished with the same program, options and inputs (by sha256) and whose outputs are
 // all still there unchanged is not run again: `reuseIfFinished()` says so and the chapter returns. `--rerun` forces a
 // new run.
+//
+// One run per folder: before anything else, a run checks that it can write in its folder and takes the folder's
+// lock (FolderLock), held until the process ends. A second run on the same folder is refused at once, naming the
+// first one's pid; so two runs can never mix their files under one manifest.
 
 public struct MissingArtifact: Error, CustomStringConvertible {
     public var description: String
@@ -35,6 +39,14 @@ public final class ChapterRun {
     private let started = Date()
     /// The manifest of the previous run, until this run writes its first file.
     private var previous: JSON?
+    /// This process's hold on `directory`.
+    private let lock: FolderLock
+    /// Inputs that began with a byte-order mark (skipped by every reader), for the notebook.
+    private var byteOrderMarks: [String] = []
+    private var byteOrderMarksShown = 0
+
+    /// The lock file in every chapter folder: empty once its run has ended, never listed in a manifest.
+    public static let lockFileName = FolderLock.fileName
 
     public init<Command: ChapterCommand>(_ command: Command) throws {
         chapter = Command.chapter
@@ -44,6 +56,8 @@ public final class ChapterRun {
         dataDirectory = options.resolvedDataDirectory
         directory = options.outputDirectory + "/" + chapter.folder
         try FileIO.makeDirectories(directory)
+        try FileIO.checkWritable(directory)
+        lock = try FolderLock.take(directory, holder: ChapterRun.commandLine)
         let manifestPath = directory + "/manifest.json"
         if FileIO.exists(manifestPath) { previous = try? JSON.parse(try FileIO.read(manifestPath), file: manifestPath) }
         notebook = Notebook(title: chapter.heading, chapter: chapter.number, directory: directory)
@@ -59,7 +73,17 @@ public final class ChapterRun {
     public func input(_ path: String) throws -> String {
         guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path): not found") }
         inputs.append((path, try SHA256.hex(ofFile: path)))
+        if TextFile.startsWithByteOrderMark(path: path) { byteOrderMarks.append(path) }
         return path
+    }
+
+    /// Say in the notebook which inputs began with a byte-order mark (once each; called when the inputs are known).
+    private func noteByteOrderMarks() {
+        guard byteOrderMarks.count > byteOrderMarksShown else { return }
+        let new = byteOrderMarks[byteOrderMarksShown...]
+        byteOrderMarksShown = byteOrderMarks.count
+        let files = new.prefix(5).map { "`\($0)`" }.joined(separator: ", ") + (new.count > 5 ? " and \(new.count - 5) more" : "")
+        notebook.text("\(new.count) input file\(new.count == 1 ? "" : "s") began with a UTF-8 byte-order mark (U+FEFF), skipped as every reader here skips it: \(files).")
     }
 
     /// An artifact of an earlier chapter, read after checking that the chapter finished (its manifest lists every
@@ -126,6 +150,7 @@ public final class ChapterRun {
     /// manifest is removed and the chapter runs.
     public func reuseIfFinished() throws -> Bool {
         defer { invalidatePrevious() }
+        noteByteOrderMarks()
         guard !options.rerun, let previous,
               previous["program"]?.string == ChapterRun.programIdentity,
               previous["options"] == optionsJSON, previous["inputs"] == inputsJSON,
@@ -205,6 +230,7 @@ public final class ChapterRun {
 
     /// Write notebook.md and, last of all, manifest.json.
     public func finish() throws {
+        noteByteOrderMarks()
         let seconds = Date().timeIntervalSince(started)
         notebook.text("*Wall time: \(Format.fixed(seconds, 1)) s.*")
         try write("notebook.md", text: notebook.markdown)
@@ -220,6 +246,12 @@ public final class ChapterRun {
             "git_commit": .string(ChapterRun.gitCommit()),
         ])
         try FileIO.writeAtomically(path("manifest.json"), text: manifest.serialized(pretty: true) + "\n")
+    }
+
+    /// This process's command line, with the executable's name only: what a refused run shows of the holder.
+    static var commandLine: String {
+        let arguments = CommandLine.arguments
+        return ([(arguments.first.map { ($0 as NSString).lastPathComponent }) ?? "?"] + arguments.dropFirst()).joined(separator: " ")
     }
 
     static func gitCommit() -> String {

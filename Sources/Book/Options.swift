@@ -15,7 +15,9 @@ public struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("out"), help: "Where chapters write their artifacts.")
     public var outputDirectory: String = "artifacts"
 
-    @Option(help: "Seed for every random choice (splits, shuffles, initial weights).")
+    // `.unconditional`: the value after the flag is the value even when it starts with "-", so `--seed -1` is an
+    // invalid value, not a missing one (the same for every numeric option of every chapter).
+    @Option(parsing: .unconditional, help: "Seed for every random choice (splits, shuffles, initial weights).")
     public var seed: UInt64 = 1234
 
     @Flag(help: "Run the chapter even when its previous run is up to date (same program, options and inputs).")

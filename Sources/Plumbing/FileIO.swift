@@ -42,24 +42,15 @@ public enum FileIO {
         return bytes
     }
 
-    /// The whole file as UTF-8 text; bytes that are not UTF-8 are an error naming the line and byte.
+    /// The whole file as UTF-8 text, a leading byte-order mark skipped (TextFile's rule, for a file taken whole);
+    /// bytes that are not UTF-8 are an error naming the line and the byte.
     public static func readUTF8(_ path: String) throws -> String {
-        let bytes = try read(path)
+        var bytes = try read(path)
+        if TextFile.startsWithByteOrderMark(bytes) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            // Find the first bad byte to say where: decode scalar by scalar until the decoder fails.
-            var iterator = bytes.makeIterator(), decoder = UTF8(), consumed = 0, line = 1
-            var offset = 0
-            loop: while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let scalar):
-                    if scalar == "\n" { line += 1 }
-                    consumed += String(scalar).utf8.count
-                    offset = consumed
-                case .emptyInput: break loop
-                case .error: break loop
-                }
-            }
-            throw FileError(path: path, problem: "not UTF-8: invalid byte at offset \(offset) (line \(line))")
+            let bad = TextFile.firstInvalidByte(bytes, from: 0, to: bytes.count)
+            let line = 1 + bytes[..<bad].filter { $0 == 0x0A }.count
+            throw FileError(path: path, problem: "not valid UTF-8 at byte \(bad) (line \(line))")
         }
         return text
     }
@@ -87,6 +78,16 @@ public enum FileIO {
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw FileError(path: path, problem: "cannot create directory: \(errnoText())")
         }
+    }
+
+    /// Fail now, naming the folder, when no file can be created in `directory` (read-only, not ours, a read-only
+    /// mount), rather than after the work that was to be written there.
+    public static func checkWritable(_ directory: String) throws {
+        let probe = directory + "/.write-check-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw FileError(path: directory, problem: "cannot write here: \(errnoText())") }
+        close(fd)
+        unlink(probe)
     }
 
     public static func dirname(of path: String) -> String {

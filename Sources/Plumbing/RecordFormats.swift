@@ -79,23 +79,21 @@ public enum CSV {
         T.columns.joined(separator: ",") + "\n" + rows.map { $0.fields.joined(separator: ",") + "\n" }.joined()
     }
 
+    /// The rows of a CSV file, read by TextFile's rule; the header must be exactly the type's columns.
     public static func read<T: CSVRow>(_ type: T.Type, from path: String) throws -> [T] {
-        let text: String
-        do { text = try FileIO.readUTF8(path) } catch { throw RecordError(file: path, problem: "\(error)") }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        let lines = try TextFile.read(path).lines
         let expected = T.columns.joined(separator: ",")
         guard let header = lines.first else { throw RecordError(file: path, line: 1, problem: "empty file, expected the header \(expected)") }
-        guard header == expected else {
-            throw RecordError(file: path, line: 1, problem: "header is \"\(header)\", expected \"\(expected)\"")
+        guard header.text == expected else {
+            throw RecordError(file: path, line: 1, problem: "header is \"\(escaped(header.text))\", expected \"\(expected)\"")
         }
-        return try lines.dropFirst().enumerated().map { index, line in
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        return try lines.dropFirst().map { line in
+            let fields = line.text.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count == T.columns.count else {
-                throw RecordError(file: path, line: index + 2, problem: "\(fields.count) fields, expected \(T.columns.count) (\(expected))")
+                throw RecordError(file: path, line: line.number, problem: "\(fields.count) fields, expected \(T.columns.count) (\(expected))")
             }
             do { return try T(fields: fields) } catch {
-                throw RecordError(file: path, line: index + 2, problem: "\(error)")
+                throw RecordError(file: path, line: line.number, problem: "\(error)")
             }
         }
     }
@@ -103,7 +101,7 @@ public enum CSV {
     /// One field as a number of type `T`, or a problem naming the column.
     public static func number<T: LosslessStringConvertible>(_ fields: [Substring], _ column: Int, of columns: [String]) throws(RecordProblem) -> T {
         guard let v = T(String(fields[column])) else {
-            throw RecordProblem("\(columns[column]) \"\(fields[column])\" is not a \(T.self)")
+            throw RecordProblem("\(columns[column]) \"\(escaped(fields[column]))\" is not a \(T.self)")
         }
         return v
     }

@@ -159,6 +159,27 @@ final class FigureTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    /// gnuplot exits 0 after writing an empty or cut-off file (a full disk): what it wrote is checked.
+    func testAnEmptyOrCutOffFigureIsRefused() throws {
+        guard Gnuplot.executable != nil else { throw XCTSkip("gnuplot is not installed") }
+        let dir = NSTemporaryDirectory() + "figure-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileIO.makeDirectories(dir)
+        let figure = Figure(name: "f", title: "t", xLabel: "x", yLabel: "y", series: [Figure.Series("s", x: [0, 1], y: [1, 2])])
+        try figure.render(in: dir)
+        let png = try FileIO.read(dir + "/f.png"), svg = try FileIO.read(dir + "/f.svg")
+        try Figure.checkRendered(dir + "/f.png")
+        try Figure.checkRendered(dir + "/f.svg")
+        for (name, bytes, says) in [("empty.png", [], "not a PNG"), ("cut.png", Array(png.prefix(png.count / 2)), "cut off"),
+                                    ("empty.svg", [], "not an SVG"), ("cut.svg", Array(svg.prefix(svg.count / 2)), "cut off before </svg>"),
+                                    ("missing.png", nil, "wrote no figure")] as [(String, [UInt8]?, String)] {
+            if let bytes { try FileIO.writeAtomically(dir + "/" + name, bytes: bytes) }
+            XCTAssertThrowsError(try Figure.checkRendered(dir + "/" + name), name) {
+                XCTAssertTrue("\($0)".contains(dir + "/" + name) && "\($0)".contains(says), "\($0)")
+            }
+        }
+    }
+
     func testBarsAndHistogramData() {
         let bars = Figure(name: "b", title: "t", xLabel: "", yLabel: "", kind: .bars,
                           series: [Figure.Series("acc", x: [], y: [0.5, 0.6], yLow: [0.4, 0.5], yHigh: [0.6, 0.7])],

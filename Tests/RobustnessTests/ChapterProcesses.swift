@@ -44,11 +44,14 @@ struct Chapters {
         }
     }
 
-    /// Start `chapter` with `arguments`, its output going to `log`.
-    func start(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
+    /// Start `chapter` with `arguments`, its output going to `log`. A `wrapper` command (a shell that sets a limit,
+    /// say) runs the chapter as its last argument, followed by the chapter's arguments.
+    func start(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:],
+               wrapper: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/" + chapter.executable)
-        process.arguments = arguments
+        let executable = bin + "/" + chapter.executable
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? executable)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [executable] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: Chapters.root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         FileManager.default.createFile(atPath: log, contents: nil)
@@ -61,8 +64,9 @@ struct Chapters {
 
     /// Run `chapter` to the end; a non-zero exit status throws with the end of its output.
     @discardableResult
-    func run(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Int32 {
-        let process = try start(chapter, arguments, log: log, environment: environment)
+    func run(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:],
+             wrapper: [String] = []) throws -> Int32 {
+        let process = try start(chapter, arguments, log: log, environment: environment, wrapper: wrapper)
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -90,6 +94,25 @@ extension Process {
         kill(processIdentifier, SIGKILL)
         waitUntilExit()
         return wasRunning && terminationReason == .uncaughtSignal
+    }
+}
+
+/// Wrappers that make writing fail as a full disk or a read-only folder does, for the process they start.
+enum Limits {
+    /// Files may grow to `kilobytes` only; a write beyond fails with EFBIG, as one on a full disk fails with ENOSPC
+    /// (SIGXFSZ ignored, so the write returns an error instead of killing the process; gnuplot inherits both).
+    static func fileSize(kilobytes: Int) -> [String] {
+        ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f \(kilobytes); exec \"$0\" \"$@\""]
+    }
+
+    /// Permissions apply: as root, without the capabilities that override them; otherwise nothing is needed.
+    static func permissionsApply() throws -> [String] {
+        guard getuid() == 0 else { return [] }
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else {
+            throw XCTSkip("running as root without \(setpriv): a read-only folder cannot be made read-only for the chapter")
+        }
+        return [setpriv, "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
     }
 }
 

@@ -59,10 +59,14 @@ final class RecordedOptionsTests: XCTestCase {
     }
 
     func testChapter04() throws {
+        // --init must name a model folder (validate() looks for its config.json).
+        let base = NSTemporaryDirectory() + "base-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileIO.writeAtomically(base + "/config.json", text: "{}\n")
         try check(TrainingChapter.self, ["cells": ["--cells", "small-high"], "models": ["--models", "sweep"],
                                          "learning_rates": ["--learning-rates", "1e-3,1e-4"], "epochs": ["--epochs", "2"],
                                          "batch_size": ["--batch-size", "4"], "micro_batch": ["--micro-batch", "2"],
-                                         "weight_decay": ["--weight-decay", "0.1"], "init_from": ["--init", "base"],
+                                         "weight_decay": ["--weight-decay", "0.1"], "init_from": ["--init", base],
                                          "no_pretraining": ["--no-pretraining"], "pretrained_from": ["--pretrained-from", "elsewhere"]])
         // Resuming or stopping early changes how a run gets there, not what it computes.
         XCTAssertEqual(try TrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,

@@ -32,22 +32,30 @@ struct PretrainingChapter: ChapterCommand {
     @Option(help: "pair: the course's two models (chapter 04's grid); sweep: Polyglot-Ko's four shapes scaled down (chapter 06's sizes ablation).")
     var models: BaseSet = .pair
 
-    @Option(help: "Positions to train on per base model (default: the preset's budget).")
+    @Option(parsing: .unconditional, help: "Positions to train on per base model (default: the preset's budget).")
     var tokens: Int?
 
-    @Option(name: .customLong("learning-rate"), help: "Peak learning rate of pretraining (default: the preset's).")
+    @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Peak learning rate of pretraining (default: the preset's).")
     var learningRate: Double?
 
     @Flag(help: "Continue each base from its last checkpoint.")
     var resume = false
 
-    @Option(name: .customLong("stop-after"), help: "Stop each base after this many optimizer steps, with a checkpoint (then --resume).")
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "Stop each base after this many optimizer steps, with a checkpoint (then --resume).")
     var stopAfter: Int?
 
     func validate() throws {
-        if let tokens, tokens < 1 { throw ValidationError("--tokens must be at least 1") }
-        if let learningRate, !(learningRate.isFinite && learningRate > 0) { throw ValidationError("--learning-rate must be a positive finite number") }
+        // 2⁴⁰ positions is months on two cores; a larger budget is a typo (and would overflow the step count).
+        if let tokens, !(1...(1 << 40)).contains(tokens) { throw ValidationError("--tokens must be from 1 to 2^40") }
+        if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate < 1) {
+            throw ValidationError("--learning-rate must be a positive finite number below 1")
+        }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
+        if common.scale == .paper, let ignored = [(tokens != nil, "--tokens"), (learningRate != nil, "--learning-rate"),
+                                                  (models != .pair, "--models"), (resume, "--resume"),
+                                                  (stopAfter != nil, "--stop-after")].first(where: \.0)?.1 {
+            throw ValidationError("--scale paper takes Polyglot-Ko off the shelf; \(ignored) does not apply there")
+        }
     }
 
     func run() throws {

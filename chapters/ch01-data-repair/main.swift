@@ -27,8 +27,12 @@ struct DataRepairChapter: ChapterCommand {
     @Flag(name: .customLong("no-repair"), help: "Ablation: write the accepted records as the file has them (the grammar records left as the translator broke them) to repaired.jsonl.")
     var noRepair = false
 
-    @Option(name: .customLong("table-rows"), help: "At most this many keyword hits are listed in the notebook (all go to candidates.jsonl).")
+    @Option(name: .customLong("table-rows"), parsing: .unconditional, help: "At most this many keyword hits are listed in the notebook (all go to candidates.jsonl).")
     var tableRows = 60
+
+    func validate() throws {
+        guard tableRows >= 0 else { throw ValidationError("--table-rows must be 0 or more") }
+    }
 
     func run() throws {
         // Read and check before writing anything: a file that is not a JSON array of records stops here, with the

@@ -22,15 +22,27 @@ struct ModelConfigChapter: ChapterCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Fraction of the A100's 312 TFLOP/s bf16 peak a real run reaches (measured anchor: about 0.33–0.36 on an H200).")
+    @Option(parsing: .unconditional, help: "Fraction of the A100's 312 TFLOP/s bf16 peak a real run reaches (measured anchor: about 0.33–0.36 on an H200).")
     var utilisation: Double = 0.35
 
-    @Option(name: .customLong("tokens-per-record"),
+    @Option(name: .customLong("tokens-per-record"), parsing: .unconditional,
             help: "Mean tokens per training record for the budget (default: chapter 02's measurement, else 200, stated).")
     var tokensPerRecord: Double?
 
-    @Option(help: "Sequence length assumed for activation memory.")
+    @Option(parsing: .unconditional, help: "Sequence length assumed for activation memory.")
     var sequence = Double(PaperSetup.sequenceLength)
+
+    func validate() throws {
+        guard utilisation >= 0.01, utilisation <= 1 else {
+            throw ValidationError("--utilisation is a fraction of the peak, from 0.01 to 1 (found \(utilisation))")
+        }
+        if let tokensPerRecord, !(tokensPerRecord > 0 && tokensPerRecord <= 1_000_000) {
+            throw ValidationError("--tokens-per-record must be above 0 and at most 1,000,000 (found \(tokensPerRecord))")
+        }
+        guard sequence >= 1, sequence <= 1_048_576, sequence.rounded() == sequence else {
+            throw ValidationError("--sequence is a whole number of tokens from 1 to 1,048,576 (found \(sequence))")
+        }
+    }
 
     func run() throws {
         let run = try ChapterRun(self)

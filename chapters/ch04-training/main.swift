@@ -28,19 +28,19 @@ struct TrainingChapter: ChapterCommand {
     @Option(help: "pair: the course's two sizes (stand-ins for 5.8B and 12.8B, Table 4's grid); sweep: Polyglot-Ko's four shapes scaled down (chapter 06).")
     var models: ModelSet = .pair
 
-    @Option(name: .customLong("learning-rates"), help: "The grid's two learning rates, high,low (default: the preset's).")
+    @Option(name: .customLong("learning-rates"), parsing: .unconditional, help: "The grid's two learning rates, high,low (default: the preset's).")
     var learningRates: String?
 
-    @Option(help: "Epochs (default: the preset's, the paper's 3).")
+    @Option(parsing: .unconditional, help: "Epochs (default: the preset's, the paper's 3).")
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Sequences per optimizer step (default: the preset's, the paper's 32).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Sequences per optimizer step (default: the preset's, the paper's 32).")
     var batchSize: Int?
 
-    @Option(name: .customLong("micro-batch"), help: "Sequences per forward/backward (the batch is accumulated from these; it must divide the batch).")
+    @Option(name: .customLong("micro-batch"), parsing: .unconditional, help: "Sequences per forward/backward (the batch is accumulated from these; it must divide the batch).")
     var microBatch: Int?
 
-    @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
     var weightDecay: Float = 0
 
     @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout, e.g. a real Polyglot-Ko) instead of its base.")
@@ -55,12 +55,17 @@ struct TrainingChapter: ChapterCommand {
     @Flag(help: "Continue each cell from its last checkpoint.")
     var resume = false
 
-    @Option(name: .customLong("stop-after"), help: "Stop each cell after this many optimizer steps, with a checkpoint (then --resume).")
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "Stop each cell after this many optimizer steps, with a checkpoint (then --resume).")
     var stopAfter: Int?
 
     func run() throws {
         let run = try ChapterRun(self)
         if common.scale == .paper { return try preparePaperScale(run, rates: rates, epochs: recipe.epochs) }
+        if let initFrom {       // the checkpoint every cell starts from is an input like any other
+            for file in [Checkpoint.configFile, Checkpoint.modelFile, Checkpoint.shardIndexFile] where FileIO.exists(initFrom + "/" + file) {
+                try run.input(initFrom + "/" + file)
+            }
+        }
         let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
         let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
         let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
@@ -147,8 +152,9 @@ extension TrainingChapter {
     func validate() throws {
         let preset = common.preset
         let batch = batchSize ?? preset.batchSize, micro = microBatch ?? preset.microBatchSize
-        guard (epochs ?? 1) >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        guard batch >= 1, micro >= 1 else { throw ValidationError("--batch-size and --micro-batch must be at least 1") }
+        guard (1...1000).contains(epochs ?? 1) else { throw ValidationError("--epochs must be from 1 to 1,000") }
+        guard (1...65_536).contains(batch) else { throw ValidationError("--batch-size must be from 1 to 65,536") }
+        guard micro >= 1 else { throw ValidationError("--micro-batch must be at least 1") }
         guard batch % micro == 0 else {
             throw ValidationError("--micro-batch \(micro) does not divide the batch of \(batch): every step accumulates whole micro-batches")
         }
@@ -161,13 +167,20 @@ extension TrainingChapter {
         }
         guard weightDecay.isFinite, weightDecay >= 0 else { throw ValidationError("--weight-decay must be 0 or more") }
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
-        if let cells, cells.split(separator: ",").isEmpty { throw ValidationError("--cells names no cell") }
         if initFrom != nil && noPretraining { throw ValidationError("--init and --no-pretraining exclude each other") }
         if pretrainedFrom != nil && (initFrom != nil || noPretraining) {
             throw ValidationError("--pretrained-from names the bases; with --init or --no-pretraining no base is used")
         }
         if common.scale == .paper, let ignored = paperScaleIgnores.first {
             throw ValidationError("--scale paper hands the run to DeepSpeed with the paper's batch layout; \(ignored) does not apply there")
+        }
+        if let cells {
+            let names = cells.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !names.contains(where: \.isEmpty) else { throw ValidationError("--cells \"\(cells)\" has an empty name") }
+            _ = try makeGrid(preset, models: models, rates: rates, vocabulary: 1, wanted: names)     // unknown names
+        }
+        if let initFrom, !FileIO.exists(initFrom + "/" + Checkpoint.configFile) {
+            throw ValidationError("--init \(initFrom) is not a model folder (no \(Checkpoint.configFile) there)")
         }
     }
 

@@ -60,26 +60,29 @@ struct EvaluationChapter: ChapterCommand {
     @Option(name: .customLong("rouge-level"), help: "Tokenization of the headline ROUGE in table4.md: syllable or eojeol (both are always reported).")
     var rougeLevel: RougeLevel = .syllable
 
-    @Option(name: .customLong("max-new-tokens"), help: "Longest summary in tokens (default: the preset's).")
+    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Longest summary in tokens (default: the preset's).")
     var maxNewTokens: Int?
 
-    @Option(name: .customLong("nsmc-scored"), help: "NSMC reviews to score (default: the preset's; 0 = every row outside the demonstration slice).")
+    @Option(name: .customLong("nsmc-scored"), parsing: .unconditional, help: "NSMC reviews to score (default: the preset's; 0 = every row outside the demonstration slice).")
     var nsmcScored: Int?
 
-    @Option(help: "Sample summaries at this temperature (0 = greedy, the default).")
+    @Option(parsing: .unconditional, help: "Sample summaries at this temperature (0 = greedy, the default).")
     var temperature: Float = 0
 
-    @Option(name: .customLong("top-k"), help: "With --temperature: sample among the k most probable tokens.")
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "With --temperature: sample among the k most probable tokens.")
     var topK: Int?
 
-    @Option(name: .customLong("top-p"), help: "With --temperature: sample within the smallest set of tokens whose probability reaches p.")
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "With --temperature: sample within the smallest set of tokens whose probability reaches p.")
     var topP: Float?
 
     func validate() throws {
         if checkpoint != nil && cells != nil { throw ValidationError("--checkpoint and --cells exclude each other") }
         if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
         if let nsmcScored, nsmcScored < 0 { throw ValidationError("--nsmc-scored must be 0 or more") }
-        if temperature < 0 { throw ValidationError("--temperature must be 0 (greedy) or more") }
+        if !(temperature.isFinite && temperature >= 0) { throw ValidationError("--temperature must be 0 (greedy) or a finite positive number") }
+        if let cells, cells.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw ValidationError("--cells \"\(cells)\" has an empty name")
+        }
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
         if rougeLevel != .syllable && rougeLevel != .eojeol { throw ValidationError("--rouge-level is syllable or eojeol") }

@@ -30,11 +30,16 @@ struct AblationsChapter: ChapterCommand {
     @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))).")
     var only: String?
 
+    func validate() throws {
+        _ = try selected()
+        guard common.scale != .paper else { throw ValidationError("ablations train models: use --scale smoke, course or full") }
+    }
+
     func selected() throws -> [Ablation] {
         guard let only else { return Ablation.allCases }
-        return try only.split(separator: ",").map { name in
+        return try only.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let a = Ablation(rawValue: String(name)) else {
-                throw ValidationError("unknown ablation \(name); the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("--only: unknown ablation \"\(name)\"; the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return a
         }
@@ -44,8 +49,9 @@ struct AblationsChapter: ChapterCommand {
     var runsRoot: String { baselineRoot + "/" + Chapter.ablations.folder + "/" + Output.runs }
 
     func run() throws {
+        // Hold this chapter's folder before the runs below write into it (runs/) and beside it.
+        let run = try ChapterRun(self)
         let ablations = try selected()
-        guard common.scale != .paper else { throw ValidationError("ablations train models: use --scale smoke, course or full") }
         // The baseline is the book's own run; an ablation's run differs from it by its flag alone (see Ablation).
         let chain = ChapterChain(scale: common.scale, dataDirectory: common.resolvedDataDirectory, seed: common.seed)
         try chain.run(out: baselineRoot, label: "baseline", chapters: ChapterChain.baseline) { _ in [] }
@@ -54,7 +60,6 @@ struct AblationsChapter: ChapterCommand {
                 a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed)
             }
         }
-        let run = try ChapterRun(self)
         // Read everything first (recording the inputs), so an unchanged comparison is reused.
         let readings = try Readings(run, ablations, baseline: baselineRoot, runs: runsRoot)
         if try run.reuseIfFinished() { return }

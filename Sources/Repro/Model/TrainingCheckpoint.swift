@@ -50,7 +50,11 @@ public struct TrainingCheckpoints {
         // A folder of this name can only be left by a killed run that never pointed `latest` at it (a resumed run
         // saves only steps after the one it resumed from).
         try? FileManager.default.removeItem(atPath: folder)
-        guard rename(temporary, folder) == 0 else { throw ModelError("\(folder): cannot rename the checkpoint into place") }
+        guard rename(temporary, folder) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ModelError("\(folder): cannot rename the checkpoint into place: \(reason)")
+        }
         try FileIO.writeAtomically(directory + "/latest", text: name + "\n")
         removeAll(except: name)
     }

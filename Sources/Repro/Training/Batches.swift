@@ -85,6 +85,7 @@ public struct ExampleBatches: BatchSource {
     public let epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64
 
     public init(_ examples: [TrainingExample], epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64) {
+        precondition(batchSize >= 1 && microBatchSize >= 1 && epochs >= 1, "batches need positive sizes (the chapters check their options)")
         self.examples = examples; self.epochs = epochs; self.batchSize = batchSize
         self.microBatchSize = microBatchSize; self.seed = seed
     }
@@ -116,6 +117,7 @@ public struct PackedBatches: BatchSource {
 
     /// Enough steps to train on `tokens` positions (the last step may pass it by less than one batch).
     public init(_ sequences: PackedSequences, tokens: Int, batchSize: Int, microBatchSize: Int, seed: UInt64) {
+        precondition(batchSize >= 1 && microBatchSize >= 1, "batches need positive sizes (the chapters check their options)")
         self.sequences = sequences; self.batchSize = batchSize; self.microBatchSize = microBatchSize; self.seed = seed
         let perStep = batchSize * sequences.contextLength
         totalSteps = max(1, (tokens + perStep - 1) / perStep)
