@@ -22,7 +22,7 @@ enum Output {
 
 struct PretrainingChapter: ChapterCommand {
     static let chapter = Chapter.pretraining
-    static let runControl: Set = ["resume", "stopAfter"]
+    static let runControl: Set = ["resuming"]
 
     @OptionGroup var common: CommonOptions
 
@@ -38,11 +38,7 @@ struct PretrainingChapter: ChapterCommand {
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Peak learning rate of pretraining (default: the preset's).")
     var learningRate: Double?
 
-    @Flag(help: "Continue each base from its last checkpoint.")
-    var resume = false
-
-    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "Stop each base after this many optimizer steps, with a checkpoint (then --resume).")
-    var stopAfter: Int?
+    @OptionGroup var resuming: Resuming
 
     func validate() throws {
         // 2⁴⁰ positions is months on two cores; a larger budget is a typo (and would overflow the step count).
@@ -50,10 +46,9 @@ struct PretrainingChapter: ChapterCommand {
         if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate < 1) {
             throw ValidationError("--learning-rate must be a positive finite number below 1")
         }
-        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         if common.scale == .paper, let ignored = [(tokens != nil, "--tokens"), (learningRate != nil, "--learning-rate"),
-                                                  (models != .pair, "--models"), (resume, "--resume"),
-                                                  (stopAfter != nil, "--stop-after")].first(where: \.0)?.1 {
+                                                  (models != .pair, "--models"), (resuming.resume, "--resume"),
+                                                  (resuming.stopAfter != nil, "--stop-after")].first(where: \.0)?.1 {
             throw ValidationError("--scale paper takes Polyglot-Ko off the shelf; \(ignored) does not apply there")
         }
     }
@@ -62,14 +57,14 @@ struct PretrainingChapter: ChapterCommand {
         let run = try ChapterRun(self)
         if common.scale == .paper { return try offTheShelf(run) }
         let corpus = try readCorpus(run)
-        if stopAfter == nil, try run.reuseIfFinished() { return }
+        if resuming.stopAfter == nil, try run.reuseIfFinished() { return }
         let split = try holdOut(run, corpus)
         let tokenizer = try trainTokenizer(run, split)
         let data = try packAndMeasureBaselines(run, split, tokenizer: tokenizer)
         var results: [BaseResult] = []
         for config in baseConfigs(run, tokenizer: tokenizer) {
             guard let result = try pretrainBase(run, config, data) else {
-                return run.notebook.text("Stopped early (--stop-after \(stopAfter ?? 0)); run again with --resume to finish.")
+                return run.notebook.text("Stopped early (--stop-after \(resuming.stopAfter ?? 0)); run again with --resume to finish.")
             }
             results.append(result)
         }
@@ -186,7 +181,7 @@ extension PretrainingChapter {
         \(p.validations) times, and the sample prompts are continued at a few of them.
         """)
         return try pretrain(config, data: data, recipe: recipe(run.preset), learningRate: rate, tokens: budget, run: run,
-                            resume: resume, stopAfter: stopAfter)
+                            resume: resuming.resume, stopAfter: resuming.stopAfter)
     }
 
     func offTheShelf(_ run: ChapterRun) throws {

@@ -18,7 +18,7 @@ enum Output {
 
 struct TrainingChapter: ChapterCommand {
     static let chapter = Chapter.training
-    static let runControl: Set = ["resume", "stopAfter"]
+    static let runControl: Set = ["resuming"]
 
     @OptionGroup var common: CommonOptions
 
@@ -52,11 +52,7 @@ struct TrainingChapter: ChapterCommand {
     @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the bases (default: this run's --out).")
     var pretrainedFrom: String?
 
-    @Flag(help: "Continue each cell from its last checkpoint.")
-    var resume = false
-
-    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "Stop each cell after this many optimizer steps, with a checkpoint (then --resume).")
-    var stopAfter: Int?
+    @OptionGroup var resuming: Resuming
 
     func run() throws {
         let run = try ChapterRun(self)
@@ -69,13 +65,13 @@ struct TrainingChapter: ChapterCommand {
         let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
         let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
         let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
-        if stopAfter == nil, try run.reuseIfFinished() { return }
+        if resuming.stopAfter == nil, try run.reuseIfFinished() { return }
         let results = try grid.map {
-            try train($0, recipe: recipe, data: data, start: start, run: run, resume: resume, stopAfter: stopAfter)
+            try train($0, recipe: recipe, data: data, start: start, run: run, resume: resuming.resume, stopAfter: resuming.stopAfter)
         }
         guard results.allSatisfy(\.log.finished) else {
             // No manifest: an unfinished chapter must not look finished.
-            return run.notebook.text("Stopped early (--stop-after \(stopAfter ?? 0)); run again with --resume to finish. No results table until every cell has finished.")
+            return run.notebook.text("Stopped early (--stop-after \(resuming.stopAfter ?? 0)); run again with --resume to finish. No results table until every cell has finished.")
         }
         try showResults(run, results, recipe: recipe, validationCount: data.validation.count)
         try run.finish()
@@ -166,7 +162,6 @@ extension TrainingChapter {
             guard high >= low else { throw ValidationError("--learning-rates \(learningRates): the first (high) is below the second (low)") }
         }
         guard weightDecay.isFinite, weightDecay >= 0 else { throw ValidationError("--weight-decay must be 0 or more") }
-        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         if initFrom != nil && noPretraining { throw ValidationError("--init and --no-pretraining exclude each other") }
         if pretrainedFrom != nil && (initFrom != nil || noPretraining) {
             throw ValidationError("--pretrained-from names the bases; with --init or --no-pretraining no base is used")
@@ -189,7 +184,7 @@ extension TrainingChapter {
         [(cells != nil, "--cells"), (models != .pair, "--models"), (batchSize != nil, "--batch-size"),
          (microBatch != nil, "--micro-batch"), (weightDecay != 0, "--weight-decay"), (initFrom != nil, "--init"),
          (noPretraining, "--no-pretraining"), (pretrainedFrom != nil, "--pretrained-from"),
-         (resume, "--resume"), (stopAfter != nil, "--stop-after")].filter(\.0).map(\.1)
+         (resuming.resume, "--resume"), (resuming.stopAfter != nil, "--stop-after")].filter(\.0).map(\.1)
     }
 }
 
