@@ -40,7 +40,7 @@ final class KillResumeTests: ScratchCase {
 
         // One run, killed again and again, each time resumed with --resume.
         let out = scratch + "/killed"
-        try runs.copyFirst(["00-pretraining", "01-data-repair", "02-prompting"], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let checkpoints = out + "/" + cell + "/checkpoints"
         let log = scratch + "/killed.log"
         var landedMidWrite = 0, kills = 0
@@ -100,7 +100,7 @@ final class KillResumeTests: ScratchCase {
     func testAFreshRunNeverContinuesAnOlderRunsCheckpoint() throws {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/fresh"
-        try runs.copyFirst(["00-pretraining", "01-data-repair", "02-prompting"], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let log = scratch + "/fresh.log"
         let arguments = Chapters.common(out: out) + SmokeRuns.training
         try runs.chapters.runOrFail(.training, arguments + ["--learning-rates", "0.01,0.001", "--stop-after", "6"], log: log,

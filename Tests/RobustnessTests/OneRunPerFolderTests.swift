@@ -11,11 +11,11 @@ import Book
 final class OneRunPerFolderTests: ScratchCase {
     static let training = ["--cells", "small-high", "--epochs", "2"]
 
-    /// `out` with chapters 01 and 02 of the shared smoke run, ready for chapter 04.
+    /// `out` with chapters 00–02 of the shared smoke run, ready for chapter 04.
     func prepared(_ name: String) throws -> (runs: SmokeRuns, out: String) {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/" + name
-        try runs.copyFirst([Chapter.dataRepair.folder, Chapter.prompting.folder], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         return (runs, out)
     }
 

@@ -14,7 +14,7 @@ final class OutputCheckTests: ScratchCase {
     func testATruncatedFigureStopsTheChapterWithoutAManifest() throws {
         let chapters = try Chapters.locate()
         let out = scratch + "/out"
-        for chapter in [Chapter.dataRepair, .prompting] {
+        for chapter in [Chapter.pretraining, .dataRepair, .prompting] {
             try chapters.runOrFail(chapter, Chapters.common(out: out), log: scratch + "/\(chapter.folder).log")
         }
         let status = try chapters.run(.modelConfig, Chapters.common(out: out), log: scratch + "/ch03.log",
@@ -33,7 +33,7 @@ final class OutputCheckTests: ScratchCase {
     func testAFailedCheckpointLeavesNoTemporaryFolder() throws {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/out"
-        try runs.copyFirst([Chapter.dataRepair.folder, Chapter.prompting.folder], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let arguments = Chapters.common(out: out) + OneRunPerFolderTests.training
         let status = try runs.chapters.run(.training, arguments, log: scratch + "/full.log", environment: SmokeRuns.environment,
                                            wrapper: Limits.fileSize(kilobytes: 64))
@@ -52,7 +52,7 @@ final class OutputCheckTests: ScratchCase {
     func testAFolderThatCannotBeWrittenIsRefusedBeforeAnyWork() throws {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/out"
-        try runs.copyFirst([Chapter.dataRepair.folder, Chapter.prompting.folder], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let folder = out + "/" + Chapter.training.folder
         try FileIO.makeDirectories(folder)
         XCTAssertEqual(chmod(folder, 0o555), 0)

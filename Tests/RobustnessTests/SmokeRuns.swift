@@ -46,6 +46,9 @@ final class SmokeRuns {
         }
     }
 
+    /// The folders chapter 04 reads: the bases (chapter 00), the records (01) and the examples (02).
+    static let beforeTraining = [Chapter.pretraining, .dataRepair, .prompting].map(\.folder)
+
     /// Copy chapter folders of the first run into `out`.
     func copyFirst(_ folders: [String], to out: String) throws {
         try FileIO.makeDirectories(out)
