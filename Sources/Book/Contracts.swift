@@ -18,8 +18,10 @@ public enum Artifacts {
     public static func base(_ model: String) -> Artifact<ModelFolder> { .init(.pretraining, "base/\(model)") }
     /// Which bases there are and what pretraining measured of them.
     public static let bases = Artifact<Bases>(.pretraining, "bases.json")
-    /// The held-out articles, never trained on: what is left of the base's knowledge after fine-tuning is measured on them.
+    /// The held-out articles, never trained on.
     public static let heldOutArticles = Artifact<JSONLines<HeldOutArticle>>(.pretraining, "heldout.jsonl")
+    /// The first of them: the held-out loss during pretraining, and what is left of it after fine-tuning (chapter 04).
+    public static let heldOutSample = Artifact<JSONLines<HeldOutArticle>>(.pretraining, "heldout-sample.jsonl")
 
     // MARK: Chapter 01 → 02, 06
     /// Every accepted KoAlpaca record in file order, the grammar records repaired.
@@ -71,12 +73,15 @@ public struct Bases: JSONDocument, Equatable {
         public var parameters: Int
         public var steps: Int
         public var tokensSeen: Int
+        /// On every held-out article, and on the sample chapter 04 measures again after fine-tuning.
         public var heldOut: LossRates
+        public var heldOutSample: LossRates
         /// Share of the eojeol of its greedy continuations found in the held-out articles.
         public var realWordRate: Double
-        public init(model: String, parameters: Int, steps: Int, tokensSeen: Int, heldOut: LossRates, realWordRate: Double) {
+        public init(model: String, parameters: Int, steps: Int, tokensSeen: Int, heldOut: LossRates, heldOutSample: LossRates,
+                    realWordRate: Double) {
             self.model = model; self.parameters = parameters; self.steps = steps; self.tokensSeen = tokensSeen
-            self.heldOut = heldOut; self.realWordRate = realWordRate
+            self.heldOut = heldOut; self.heldOutSample = heldOutSample; self.realWordRate = realWordRate
         }
     }
     public var heldOutArticles: Int
@@ -98,7 +103,7 @@ public struct Bases: JSONDocument, Equatable {
               "models": .array(models.map { b in
                   JSON(["model": .string(b.model), "parameters": .number(Double(b.parameters)), "steps": .number(Double(b.steps)),
                         "tokens_seen": .number(Double(b.tokensSeen)), "held_out": b.heldOut.json,
-                        "real_word_rate": .number(b.realWordRate)])
+                        "held_out_sample": b.heldOutSample.json, "real_word_rate": .number(b.realWordRate)])
               })])
     }
 
@@ -110,7 +115,7 @@ public struct Bases: JSONDocument, Equatable {
                       models: try models.map { m throws(RecordProblem) in
                           Base(model: try m.string("model"), parameters: try m.int("parameters"), steps: try m.int("steps"),
                                tokensSeen: try m.int("tokens_seen"), heldOut: try LossRates(json: m, "held_out"),
-                               realWordRate: try m.double("real_word_rate"))
+                               heldOutSample: try LossRates(json: m, "held_out_sample"), realWordRate: try m.double("real_word_rate"))
                       })
         } catch { throw RecordError(file: file, problem: "\(error)") }
     }

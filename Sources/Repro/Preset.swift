@@ -63,6 +63,10 @@ public struct Preset: Sendable {
         public var minimumCharacters: Int
         /// Whole articles held out, never trained on: the held-out loss and the real-word rate's reference.
         public var heldOutArticles: Int
+        /// The first of them, in corpus order: what the held-out loss is measured on during training (and after
+        /// fine-tuning, in chapter 04). All of them, once at the end: a forward pass over every held-out token at
+        /// every validation point would cost more than a fifth of the training.
+        public var heldOutSampleArticles: Int
         /// Positions trained on per base model (every position of a packed sequence is a target). A budget, not a
         /// time limit, so that runs are deterministic; faster training buys more of them in the same hour.
         public var tokens: Int
@@ -73,9 +77,10 @@ public struct Preset: Sendable {
         /// Held-out loss this many times during training (and at the end), for the curve against tokens seen.
         public var validations: Int
 
-        public init(minimumCharacters: Int, heldOutArticles: Int, tokens: Int, batchSize: Int, microBatchSize: Int,
-                    learningRate: Double, warmupRatio: Double, validations: Int) {
-            self.minimumCharacters = minimumCharacters; self.heldOutArticles = heldOutArticles; self.tokens = tokens
+        public init(minimumCharacters: Int, heldOutArticles: Int, heldOutSampleArticles: Int, tokens: Int, batchSize: Int,
+                    microBatchSize: Int, learningRate: Double, warmupRatio: Double, validations: Int) {
+            self.minimumCharacters = minimumCharacters; self.heldOutArticles = heldOutArticles
+            self.heldOutSampleArticles = heldOutSampleArticles; self.tokens = tokens
             self.batchSize = batchSize; self.microBatchSize = microBatchSize; self.learningRate = learningRate
             self.warmupRatio = warmupRatio; self.validations = validations
         }
@@ -92,8 +97,9 @@ extension Preset {
 
     public static let smoke = Preset(
         scale: .smoke,
-        pretraining: Pretraining(minimumCharacters: 40, heldOutArticles: 4, tokens: 6 * 4 * 384, batchSize: 4, microBatchSize: 2,
-                                 learningRate: 3e-3, warmupRatio: Paper.warmupRatio, validations: 3),
+        pretraining: Pretraining(minimumCharacters: 40, heldOutArticles: 4, heldOutSampleArticles: 2, tokens: 24 * 4 * 384,
+                                 batchSize: 4, microBatchSize: 2, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 validations: 4),
         tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
         epochs: Paper.epochs, batchSize: 8, microBatchSize: 4, warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip,
         learningRates: courseRates,
@@ -108,8 +114,9 @@ extension Preset {
     /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
     public static let course = Preset(
         scale: .course,
-        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, tokens: 2_000_000, batchSize: 32,
-                                 microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio, validations: 12),
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 2_000_000,
+                                 batchSize: 32, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 validations: 12),
         tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
         gradientClip: Paper.gradientClip, learningRates: courseRates,
@@ -127,6 +134,7 @@ extension Preset {
         p.validationRecords = 500
         p.nsmcScored = nil
         p.pretraining.heldOutArticles = 500
+        p.pretraining.heldOutSampleArticles = 100
         p.pretraining.tokens = 16_000_000            // about two passes over the sample's longer articles
         p.pretraining.validations = 24
         return p
@@ -137,8 +145,8 @@ extension Preset {
     public static let paper = Preset(
         scale: .paper,
         // At this scale the book takes Polyglot-Ko off the shelf, as the paper did: chapter 00 only says where it is.
-        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 0, tokens: 0, batchSize: 0, microBatchSize: 0,
-                                 learningRate: 0, warmupRatio: 0, validations: 0),
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 0, heldOutSampleArticles: 0, tokens: 0, batchSize: 0,
+                                 microBatchSize: 0, learningRate: 0, warmupRatio: 0, validations: 0),
         tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: PaperSetup.microBatchPerGPU,
         warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip, learningRates: Paper.learningRates,

@@ -44,6 +44,8 @@ struct PretrainingData {
     var tokenizer: BPETokenizer
     var sequences: PackedSequences
     var heldOut: TokenStream
+    /// The first held-out articles: the held-out loss during training.
+    var heldOutSample: TokenStream
     /// The distinct eojeol of the held-out articles: the reference of the real-word rate.
     var heldOutWords: Set<String>
     /// What token frequencies, and the previous token, predict of the held-out stream.
@@ -56,13 +58,14 @@ struct BaseResult {
     var config: NeoXConfig
     var log: TrainingLog<HeldOutPoint>
     var heldOut: CrossEntropy
+    var heldOutSample: CrossEntropy
     var samples: [SamplePoint]
     var realWords: RealWordRate
     var directory: String                  // base/<model>, in Hugging Face layout
 
     var summary: Bases.Base {
         Bases.Base(model: config.name, parameters: config.parameterCount, steps: log.steps.count, tokensSeen: log.tokensSeen,
-                   heldOut: LossRates(heldOut), realWordRate: realWords.rate)
+                   heldOut: LossRates(heldOut), heldOutSample: LossRates(heldOutSample), realWordRate: realWords.rate)
     }
 }
 
@@ -102,7 +105,7 @@ func pretrain(_ config: NeoXConfig, data: PretrainingData, recipe: Recipe, learn
             samples[step] = SamplePoint(step: step, tokens: seen, continuations: try continuations(model, tokenizer: data.tokenizer))
             try FileIO.writeAtomically(samplesFile, text: Records.jsonLines(samples.keys.sorted().map { samples[$0]! }))
         }
-        let heldOut = try crossEntropy(model, on: data.heldOut, contextLength: data.sequences.contextLength,
+        let heldOut = try crossEntropy(model, on: data.heldOutSample, contextLength: data.sequences.contextLength,
                                        microBatch: recipe.microBatchSize)
         return HeldOutPoint(step: step, tokens: seen, loss: heldOut.perToken)
     }
@@ -120,11 +123,13 @@ func pretrain(_ config: NeoXConfig, data: PretrainingData, recipe: Recipe, learn
     try Checkpoint.save(model, to: base)
     try run.write(Artifacts.base(config.name).path + "/tokenizer.json", bytes: data.tokenizer.bytes)
     run.recordOutput(Artifacts.base(config.name))
-    // The last validation point is the final model's held-out loss (the trainer validates after the last step).
-    let final = CrossEntropy(nats: log.validation.last!.loss * Double(data.heldOut.targets), stream: data.heldOut)
+    // The last validation point is the final model's loss on the sample (the trainer validates after the last step);
+    // every held-out article, once.
+    let sample = CrossEntropy(nats: log.validation.last!.loss * Double(data.heldOutSample.targets), stream: data.heldOutSample)
+    let final = try crossEntropy(model, on: data.heldOut, contextLength: data.sequences.contextLength, microBatch: recipe.microBatchSize)
     let finalSamples = samples[batches.totalSteps]?.continuations ?? []
     // Every continuation's eojeol together (joined by a newline, which separates words like a space).
     let words = Eojeol.realWordRate(of: finalSamples.joined(separator: "\n"), reference: data.heldOutWords)
-    return BaseResult(config: config, log: log, heldOut: final, samples: samples.keys.sorted().map { samples[$0]! },
+    return BaseResult(config: config, log: log, heldOut: final, heldOutSample: sample, samples: samples.keys.sorted().map { samples[$0]! },
                       realWords: words, directory: base)
 }

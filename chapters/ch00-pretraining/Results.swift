@@ -29,7 +29,7 @@ extension PretrainingChapter {
                       Format.fixed(Double(r.log.tokensSeen) / max(r.log.seconds, 1e-9), 0)])
         }
         book.table(time)
-        try run.figure(heldOutFigure(results, data), caption: "Held-out loss per character at each validation point; dashed: the baselines.")
+        try run.figure(heldOutFigure(results, data), caption: "Loss per character on the held-out sample at each validation point; dashed: the baselines on all the held-out articles.")
         try run.figure(trainingFigure(results), caption: "Training loss of each optimizer step (on the packed sequences it trained on).")
         let samples = samplesMarkdown(results)
         try run.write(Output.samples, text: samples)
@@ -57,7 +57,7 @@ extension PretrainingChapter {
 
     func heldOutFigure(_ results: [BaseResult], _ data: PretrainingData) -> Figure {
         // Per character: the loss per token times the held-out stream's targets per character.
-        let perCharacter = Double(data.heldOut.targets) / Double(max(data.heldOut.characters, 1))
+        let perCharacter = Double(data.heldOutSample.targets) / Double(max(data.heldOutSample.characters, 1))
         var series = results.map { r in
             Figure.Series(r.config.name, x: r.log.validation.map { Double($0.tokens) }, y: r.log.validation.map { $0.loss * perCharacter })
         }

@@ -99,11 +99,15 @@ extension PretrainingChapter {
 
     func holdOut(_ run: ChapterRun, _ corpus: CleanedCorpus) throws -> CorpusSplit {
         let split = try CorpusSplit(articles: corpus.articles, heldOut: run.preset.pretraining.heldOutArticles, seed: common.seed)
-        try run.write(Artifacts.heldOutArticles, JSONLines(split.heldOut.map { HeldOutArticle(id: $0.id, title: $0.title, text: $0.text) }))
+        let articles = split.heldOut.map { HeldOutArticle(id: $0.id, title: $0.title, text: $0.text) }
+        let sample = run.preset.pretraining.heldOutSampleArticles
+        try run.write(Artifacts.heldOutArticles, JSONLines(articles))
+        try run.write(Artifacts.heldOutSample, JSONLines(Array(articles.prefix(sample))))
         run.notebook.text("""
         A seeded choice (seed \(common.seed)) of \(split.heldOut.count) whole articles is held out: pretraining never sees \
-        them, and every held-out loss below is measured on them (`\(Artifacts.heldOutArticles.path)`, which chapter 04 \
-        also reads, to see how much of what pretraining built survives fine-tuning).
+        them (`\(Artifacts.heldOutArticles.path)`). The held-out loss during training is measured on the first \
+        \(min(sample, articles.count)) of them (`\(Artifacts.heldOutSample.path)`, which chapter 04 measures again after \
+        fine-tuning, to see how much of what pretraining built survives), and on all of them at the end.
         """)
         return split
     }
@@ -127,6 +131,7 @@ extension PretrainingChapter {
         run.notebook.section("Packed sequences, and what frequencies alone predict")
         let training = TokenStream(articles: split.training, tokenizer: tokenizer)
         let heldOut = TokenStream(articles: split.heldOut, tokenizer: tokenizer)
+        let heldOutSample = TokenStream(articles: Array(split.heldOut.prefix(run.preset.pretraining.heldOutSampleArticles)), tokenizer: tokenizer)
         let sequences = try PackedSequences(stream: training, contextLength: run.preset.contextLength)
         let budget = tokens ?? run.preset.pretraining.tokens
         let unigram = UnigramModel(ids: training.ids, vocabularySize: tokenizer.vocabularySize).crossEntropy(on: heldOut)
@@ -146,7 +151,7 @@ extension PretrainingChapter {
         }
         baselines.notes = ["Trained on the training stream, measured on the held-out stream. Per character and per syllable divide the same summed loss by the text's size, which no tokenizer changes."]
         run.notebook.table(baselines)
-        return PretrainingData(tokenizer: tokenizer, sequences: sequences, heldOut: heldOut,
+        return PretrainingData(tokenizer: tokenizer, sequences: sequences, heldOut: heldOut, heldOutSample: heldOutSample,
                                heldOutWords: Eojeol.vocabulary(of: split.heldOut.map(\.text)),
                                unigram: unigram, bigram: bigram)
     }

@@ -68,7 +68,7 @@ struct ExampleData {
         validation = try ExampleData.read(run, Artifacts.validationExamples, vocabulary: tokenizer.vocabularySize)
         guard !training.isEmpty else { throw ModelError("chapter 02 wrote no training examples") }
         if let root {
-            let articles = try run.read(Artifacts.heldOutArticles, root: root).records
+            let articles = try run.read(Artifacts.heldOutSample, root: root).records
             heldOutText = TokenStream(texts: articles.map(\.text), tokenizer: tokenizer)
         }
     }
