@@ -70,6 +70,9 @@ public struct Preset: Sendable {
         /// Positions trained on per base model (every position of a packed sequence is a target). A budget, not a
         /// time limit, so that runs are deterministic; faster training buys more of them in the same hour.
         public var tokens: Int
+        /// The same, for each of chapter 06's four sweep shapes (`--models sweep`): a smaller budget, so that the
+        /// sizes ablation fits the course's hour; the four are compared with each other at equal tokens.
+        public var sweepTokens: Int
         public var batchSize: Int           // sequences per optimizer step
         public var microBatchSize: Int
         public var learningRate: Double
@@ -77,10 +80,10 @@ public struct Preset: Sendable {
         /// Held-out loss this many times during training (and at the end), for the curve against tokens seen.
         public var validations: Int
 
-        public init(minimumCharacters: Int, heldOutArticles: Int, heldOutSampleArticles: Int, tokens: Int, batchSize: Int,
-                    microBatchSize: Int, learningRate: Double, warmupRatio: Double, validations: Int) {
+        public init(minimumCharacters: Int, heldOutArticles: Int, heldOutSampleArticles: Int, tokens: Int, sweepTokens: Int,
+                    batchSize: Int, microBatchSize: Int, learningRate: Double, warmupRatio: Double, validations: Int) {
             self.minimumCharacters = minimumCharacters; self.heldOutArticles = heldOutArticles
-            self.heldOutSampleArticles = heldOutSampleArticles; self.tokens = tokens
+            self.heldOutSampleArticles = heldOutSampleArticles; self.tokens = tokens; self.sweepTokens = sweepTokens
             self.batchSize = batchSize; self.microBatchSize = microBatchSize; self.learningRate = learningRate
             self.warmupRatio = warmupRatio; self.validations = validations
         }
@@ -98,6 +101,7 @@ extension Preset {
     public static let smoke = Preset(
         scale: .smoke,
         pretraining: Pretraining(minimumCharacters: 40, heldOutArticles: 4, heldOutSampleArticles: 2, tokens: 24 * 4 * 384,
+                                 sweepTokens: 24 * 4 * 384,
                                  batchSize: 4, microBatchSize: 2, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
                                  validations: 4),
         tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
@@ -115,6 +119,7 @@ extension Preset {
     public static let course = Preset(
         scale: .course,
         pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 2_000_000,
+                                 sweepTokens: 500_000,
                                  batchSize: 32, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
                                  validations: 12),
         tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
@@ -136,6 +141,7 @@ extension Preset {
         p.pretraining.heldOutArticles = 500
         p.pretraining.heldOutSampleArticles = 100
         p.pretraining.tokens = 16_000_000            // about two passes over the sample's longer articles
+        p.pretraining.sweepTokens = 16_000_000
         p.pretraining.validations = 24
         return p
     }()
@@ -145,7 +151,8 @@ extension Preset {
     public static let paper = Preset(
         scale: .paper,
         // At this scale the book takes Polyglot-Ko off the shelf, as the paper did: chapter 00 only says where it is.
-        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 0, heldOutSampleArticles: 0, tokens: 0, batchSize: 0,
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 0, heldOutSampleArticles: 0, tokens: 0, sweepTokens: 0,
+                                 batchSize: 0,
                                  microBatchSize: 0, learningRate: 0, warmupRatio: 0, validations: 0),
         tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: PaperSetup.microBatchPerGPU,

@@ -133,7 +133,7 @@ extension PretrainingChapter {
         let heldOut = TokenStream(articles: split.heldOut, tokenizer: tokenizer)
         let heldOutSample = TokenStream(articles: Array(split.heldOut.prefix(run.preset.pretraining.heldOutSampleArticles)), tokenizer: tokenizer)
         let sequences = try PackedSequences(stream: training, contextLength: run.preset.contextLength)
-        let budget = tokens ?? run.preset.pretraining.tokens
+        let budget = budget(run.preset)
         let unigram = UnigramModel(ids: training.ids, vocabularySize: tokenizer.vocabularySize).crossEntropy(on: heldOut)
         let bigram = BigramModel(ids: training.ids, vocabularySize: tokenizer.vocabularySize).crossEntropy(on: heldOut)
         run.notebook.text("""
@@ -166,6 +166,11 @@ extension PretrainingChapter {
         }
     }
 
+    /// Positions per base: `--tokens`, else the preset's budget for the pair or for the sweep.
+    func budget(_ preset: Preset) -> Int {
+        tokens ?? (models == .pair ? preset.pretraining.tokens : preset.pretraining.sweepTokens)
+    }
+
     var recipe: (Preset) -> Recipe {
         { preset in
             let p = preset.pretraining
@@ -177,7 +182,7 @@ extension PretrainingChapter {
     func pretrainBase(_ run: ChapterRun, _ config: NeoXConfig, _ data: PretrainingData) throws -> BaseResult? {
         run.notebook.section("Pretraining \(config.name)")
         let p = run.preset.pretraining
-        let budget = tokens ?? p.tokens, rate = learningRate ?? p.learningRate
+        let budget = budget(run.preset), rate = learningRate ?? p.learningRate
         run.notebook.text("""
         \(config.name) (\(Format.count(config.parameterCount)) parameters) from random weights: \(Format.count(budget)) \
         positions in batches of \(p.batchSize) sequences (\(p.microBatchSize) per micro-batch), AdamW at a peak learning \
