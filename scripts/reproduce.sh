@@ -8,6 +8,13 @@ bash scripts/install-deps.sh
 configuration="${CONFIGURATION:-release}"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
+# The BLAS kernels (Sources/Tensor/BLASCore.swift): where OpenBLAS does not know this CPU and falls back to older
+# kernels, bench checks the family the CPU is made for and prints its exports for every chapter. An OPENBLAS_CORETYPE
+# you set is respected (REPRO_BLAS_CORE=best chooses over it); REPRO_BLAS_CORE=as-found (the test command) leaves all be.
+if [ "${REPRO_BLAS_CORE:-auto}" != as-found ]; then
+  blas_exports="$("$bin/bench" --blas-core-exports)"
+  eval "$blas_exports"
+fi
 chapters=(ch01-data-repair ch02-prompting ch03-model-config ch04-training ch05-evaluation ch06-ablations)
 start=$(date +%s)
 for chapter in "${chapters[@]}"; do

@@ -7,13 +7,20 @@ import Book
 /// sgemm at transformer shapes, through the Tensor wrapper and through a bare cblas_sgemm call.
 enum GEMMBench: BenchSection {
     static let name = "gemm"
+    /// The mean bare rate of the last measurement in this process, in GFLOP/s: the training section compares the
+    /// model's rate with it (and measures it itself, quickly, when this section did not run).
+    nonisolated(unsafe) static var lastMeanRate: Double?
 
-    static func run(quick: Bool) throws {
-        var table = Table(title: "sgemm GFLOP/s at M=512 (wrapper = Tensor's matmul, bare = cblas_sgemm)",
+    static func run(options: BenchOptions) throws {
+        print(measure(quick: options.quick).plainText)
+    }
+
+    static func measure(quick: Bool) -> Table {
+        var table = Table(title: "sgemm GFLOP/s at M=512 (wrapper = Tensor's matmul, bare = cblas_sgemm), \(BLAS.threads) threads",
                           columns: ["M", "K", "N", "op(A)", "op(B)", "bare", "wrapper", "wrapper / bare"])
         var rng = SeededRandom(seed: 1)
         let m = 512
-        var ratios: [Double] = []
+        var ratios: [Double] = [], rates: [Double] = []
         for k in [256, 512, 1024] {
             for n in [256, 512, 1024] {
                 for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
@@ -29,6 +36,7 @@ enum GEMMBench: BenchSection {
                     }
                     let wrapped = bestSeconds(minimum: minimum) { matmul(a, b, into: c, transposeA: ta, transposeB: tb) }
                     ratios.append(bare / wrapped)
+                    rates.append(flops / bare / 1e9)
                     table.add(["\(m)", "\(k)", "\(n)", ta ? "Aᵀ" : "A", tb ? "Bᵀ" : "B",
                                Format.fixed(flops / bare / 1e9, 1), Format.fixed(flops / wrapped / 1e9, 1),
                                Format.percent(bare / wrapped, 1)])
@@ -36,7 +44,8 @@ enum GEMMBench: BenchSection {
             }
         }
         let mean = ratios.reduce(0, +) / Double(ratios.count)
-        table.notes = ["Mean wrapper/bare: \(Format.percent(mean, 1)) (target ≥ 95%). Command: swift run -c release bench --only gemm"]
-        print(table.plainText)
+        lastMeanRate = rates.reduce(0, +) / Double(rates.count)
+        table.notes = ["Mean bare rate over the \(rates.count) shapes: \(Format.fixed(lastMeanRate!, 1)) GFLOP/s. Mean wrapper/bare: \(Format.percent(mean, 1)) (target ≥ 95%). Command: swift run -c release bench --only gemm"]
+        return table
     }
 }

@@ -244,11 +244,13 @@ enum Layers {
             gemm(transposeA: false, transposeB: true, m: queries, n: keys, k: headDim, alpha: scale,
                  a: q.at(b, h), lda: q.rowStride, b: k.at(b, h), ldb: k.rowStride, c: p, ldc: keys)
             // Causal softmax per row; masked entries become exactly 0 so the next product may run over every key.
-            for i in 0..<queries {
-                let row = p + i * keys
-                let visible = keys - queries + i + 1
-                Kernels.softmax(row, count: visible)
-                if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+            Profile.threadTime("forward", "softmax (inside attention)") {
+                for i in 0..<queries {
+                    let row = p + i * keys
+                    let visible = keys - queries + i + 1
+                    Kernels.softmax(row, count: visible)
+                    if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
+                }
             }
             gemm(transposeA: false, transposeB: false, m: queries, n: headDim, k: keys,
                  a: p, lda: keys, b: v.at(b, h), ldb: v.rowStride,
@@ -274,12 +276,14 @@ enum Layers {
             gemm(transposeA: false, transposeB: true, m: T, n: T, k: headDim,
                  a: dyBH, lda: width, b: v.at(b, h), ldb: v.rowStride, c: dp, ldc: T)
             // Softmax backward per row: ds_j = p_j (dp_j − Σ_k p_k dp_k). Masked entries have p = 0, hence ds = 0.
-            for i in 0..<T {
-                let pRow = p + i * T, dRow = dp + i * T
-                let visible = i + 1
-                let pd = Kernels.dot(pRow, dRow, count: visible)
-                for j in 0..<visible { dRow[j] = pRow[j] * (dRow[j] - pd) }
-                if visible < T { (dRow + visible).update(repeating: 0, count: T - visible) }
+            Profile.threadTime("backward", "softmax (inside attention)") {
+                for i in 0..<T {
+                    let pRow = p + i * T, dRow = dp + i * T
+                    let visible = i + 1
+                    let pd = Kernels.dot(pRow, dRow, count: visible)
+                    for j in 0..<visible { dRow[j] = pRow[j] * (dRow[j] - pd) }
+                    if visible < T { (dRow + visible).update(repeating: 0, count: T - visible) }
+                }
             }
             // scores = scale · q kᵀ  ⇒  dq = scale · ds · k,  dk = scale · dsᵀ · q
             gemm(transposeA: false, transposeB: false, m: T, n: headDim, k: T, alpha: scale,
