@@ -1,6 +1,7 @@
 // AdamW, the learning-rate schedule, clipping, and a tiny model that must actually learn.
 @testable import Repro
 import Tensor
+import Plumbing
 import XCTest
 
 final class TrainingTests: XCTestCase {
@@ -64,6 +65,15 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(warmupSteps(ratio: 0.06, totalSteps: 100), 6)
         XCTAssertEqual(warmupSteps(ratio: 0.06, totalSteps: 90), 6)   // ceil(5.4)
         XCTAssertEqual(warmupSteps(ratio: 0.06, totalSteps: 10), 1)   // ceil(0.6)
+    }
+
+    /// The gradient norm on both cores is Kernels.sumOfSquares to the last bit (blocks added in the same order).
+    func testGradientNormOnBothCoresEqualsThePlainSum() {
+        var rng = SeededRandom(seed: 3)
+        let count = 200 * Kernels.sumOfSquaresBlock + 123   // four chunks of 64 blocks, the last one short
+        let g = FloatBuffer(count: count)
+        for i in 0..<count { g.base[i] = rng.normal(std: 1e-3) }
+        XCTAssertEqual(sumOfSquaresOnBothCores(g.base, count: count), Kernels.sumOfSquares(g.base, count: count))
     }
 
     func testClipping() {

@@ -20,7 +20,8 @@ enum TrainingBench: BenchSection {
             return config
         }
         // The yardstick of the model's rate, measured in this same run (quickly, when `--only gemm` did not run).
-        let gemmMean = GEMMBench.lastMeanRate ?? { _ = GEMMBench.measure(quick: true); return GEMMBench.lastMeanRate! }()
+        let gemmMean = options.skipGemmMean ? .nan
+            : GEMMBench.lastMeanRate ?? { _ = GEMMBench.measure(quick: true); return GEMMBench.lastMeanRate! }()
         for workload in options.workload {
             for config in models {
                 try measure(config, workload: try Workload(workload, batch: options.batch, length: options.length),

@@ -18,10 +18,10 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "Shorter measurements (for a quick look; numbers are noisier).")
     var quick = false
 
-    @Option(help: "Training: pretraining (packed, every position scored) and/or instruction (prompts masked, padded).")
+    @Option(parsing: .upToNextOption, help: "Training: pretraining (packed, every position scored) and/or instruction (prompts masked, padded).")
     var workload: [String] = ["pretraining"]
 
-    @Option(help: "Training: the models (course-small, course-large).")
+    @Option(parsing: .upToNextOption, help: "Training: the models (course-small, course-large).")
     var model: [String] = ["course-large", "course-small"]
 
     @Option(help: "Training: sequences per micro-batch.")
@@ -32,6 +32,9 @@ struct BenchOptions: ParsableArguments {
 
     @Option(help: "Training: timed steps (after one warm-up step).")
     var steps = 10
+
+    @Flag(help: "Training: skip measuring the gemm yardstick (for instruction counts under valgrind, where it takes minutes).")
+    var skipGemmMean = false
 
     @Option(help: "BLAS threads for every section (default: OpenBLAS's own, one per core).")
     var threads: Int?

@@ -77,10 +77,31 @@ public func warmupSteps(ratio: Double, totalSteps: Int) -> Int { Int((ratio * Do
 /// norm before clipping (what the Trainer logs as grad_norm).
 @discardableResult
 public func clipGradients(_ gradients: FloatBuffer, maxNorm: Double) -> Double {
-    let norm = Kernels.sumOfSquares(gradients.base, count: gradients.count).squareRoot()
+    let g = gradients.base
+    let norm = sumOfSquaresOnBothCores(g, count: gradients.count).squareRoot()
     let coefficient = maxNorm / (norm + 1e-6)
-    if coefficient < 1 { Kernels.scale(gradients.base, by: Float(coefficient), count: gradients.count) }
+    if coefficient < 1 {
+        Layers.parallelChunks(gradients.count) { r in Kernels.scale(g + r.lowerBound, by: Float(coefficient), count: r.count) }
+    }
     return norm
+}
+
+/// Kernels.sumOfSquares, bit for bit: the same blocks, each summed the same way, added in Double in the same order;
+/// only the blocks' own sums are shared between the cores.
+func sumOfSquaresOnBothCores(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    let block = Kernels.sumOfSquaresBlock, blocks = (count + block - 1) / block
+    var sums = [Double](repeating: 0, count: blocks)
+    sums.withUnsafeMutableBufferPointer { sums in
+        Layers.parallelChunks(blocks, chunk: 64) { range in
+            for b in range {
+                let start = b * block, end = min(start + block, count)
+                sums[b] = Double(Kernels.dot(x + start, x + start, count: end - start))
+            }
+        }
+    }
+    var total: Double = 0
+    for s in sums { total += s }
+    return total
 }
 
 #if canImport(Glibc)
