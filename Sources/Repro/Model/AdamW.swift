@@ -54,7 +54,10 @@ public final class AdamW {
                     let vi = b2 * v[i] + (1 - b2) * gi * gi
                     m[i] = mi
                     v[i] = vi
-                    p[i] = p[i] * shrink - stepSize * mi / (vi.squareRoot() / correction2 + eps)
+                    // vi ≥ 0 always; saying so lets the compiler use the vector square root (sqrtf of a value it
+                    // cannot prove non-negative is a call per element, for errno). A NaN still makes p NaN via mi.
+                    let root = (vi >= 0 ? vi : 0).squareRoot()
+                    p[i] = p[i] * shrink - stepSize * mi / (root / correction2 + eps)
                 }
             }
         }
