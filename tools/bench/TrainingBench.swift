@@ -125,7 +125,8 @@ enum TrainingBench: BenchSection {
         table.add(["CPU time / wall time (cores busy, of \(ProcessInfo.processInfo.activeProcessorCount))", Format.fixed(cpuSeconds / seconds, 2)])
         table.add(["peak resident memory of the process", Format.bytes(peak)])
         table.add(["  above the process before the model was made", Format.bytes(peak - memoryBefore) + " (" + Format.fixed((peak - memoryBefore) / needed, 2) + "× what the step needs by count, " + Format.bytes(needed) + ")"])
-        table.notes = ["OpenBLAS \(BLAS.threads) threads; \(BLAS.coreReport.line)."]
+        table.notes = ["\(BLAS.threads) threads; \(BLAS.coreReport.line).",
+                       "Attention's products cover only the keys each block of queries may see (10/16 of the square at 256 positions); the count above, like PyTorch's eager attention, is of the full square."]
         print(table.plainText)
         print(profileTable(steps: steps, stepSeconds: seconds).plainText)
     }

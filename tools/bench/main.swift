@@ -36,7 +36,7 @@ struct BenchOptions: ParsableArguments {
     @Flag(help: "Training: skip measuring the gemm yardstick (for instruction counts under valgrind, where it takes minutes).")
     var skipGemmMean = false
 
-    @Option(help: "BLAS threads for every section (default: OpenBLAS's own, one per core).")
+    @Option(help: "Cores for every section (default: OPENBLAS_NUM_THREADS, else one per core).")
     var threads: Int?
 }
 
@@ -61,7 +61,7 @@ struct Bench: ParsableCommand {
         if let threads = options.threads { BLAS.threads = threads }
         let report = BLAS.coreReport
         print(report.isFallback ? "\n*** \(report.line) ***\n" : report.line)
-        print("OpenBLAS threads: \(BLAS.threads)")
+        print("Threads: \(BLAS.threads) (products in blocks over them; OpenBLAS itself single-threaded)")
         for section in Bench.sections where only.isEmpty || only.contains(section.name) {
             print("")
             try section.run(options: options)

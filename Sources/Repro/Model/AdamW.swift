@@ -47,7 +47,7 @@ public final class AdamW {
         let p = parameters.base, g = gradients.base, m = m.base, v = v.base
         for (range, decays) in decayRanges {
             let shrink = decays ? Float(1 - learningRate * Double(weightDecay)) : 1
-            Layers.parallelChunks(range.count) { chunk in
+            Parallel.forEachChunk(range.count) { chunk in
                 for i in (range.lowerBound + chunk.lowerBound)..<(range.lowerBound + chunk.upperBound) {
                     let gi = g[i]
                     let mi = b1 * m[i] + (1 - b1) * gi
@@ -84,7 +84,7 @@ public func clipGradients(_ gradients: FloatBuffer, maxNorm: Double) -> Double {
     let norm = sumOfSquaresOnBothCores(g, count: gradients.count).squareRoot()
     let coefficient = maxNorm / (norm + 1e-6)
     if coefficient < 1 {
-        Layers.parallelChunks(gradients.count) { r in Kernels.scale(g + r.lowerBound, by: Float(coefficient), count: r.count) }
+        Parallel.forEachChunk(gradients.count) { r in Kernels.scale(g + r.lowerBound, by: Float(coefficient), count: r.count) }
     }
     return norm
 }
@@ -95,7 +95,7 @@ func sumOfSquaresOnBothCores(_ x: UnsafePointer<Float>, count: Int) -> Double {
     let block = Kernels.sumOfSquaresBlock, blocks = (count + block - 1) / block
     var sums = [Double](repeating: 0, count: blocks)
     sums.withUnsafeMutableBufferPointer { sums in
-        Layers.parallelChunks(blocks, chunk: 64) { range in
+        Parallel.forEachChunk(blocks, chunk: 64) { range in
             for b in range {
                 let start = b * block, end = min(start + block, count)
                 sums[b] = Double(Kernels.dot(x + start, x + start, count: end - start))

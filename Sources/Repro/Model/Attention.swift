@@ -16,14 +16,11 @@ extension Layers {
     /// Rows per query block. Smaller blocks skip more of the hidden triangle but make smaller, slower products.
     static let attentionBlock = 64
 
-    /// Each (sequence, head) pair is an independent task for attention, forward and backward. The two cores take
-    /// tasks while BLAS runs single-threaded inside each: a 256×256×64 product is too small for BLAS to split well
-    /// over two threads, so two of them side by side go about twice as fast. Each task writes only its own memory.
+    /// Each (sequence, head) pair is an independent task for attention, forward and backward, and the cores share
+    /// the tasks: each product in them is too small to be worth dividing (gemm runs it as one call). Each task writes
+    /// only its own memory.
     static func forEachSequenceAndHead(batch: Int, heads: Int, _ body: (_ b: Int, _ h: Int) -> Void) {
-        let threads = BLAS.threads
-        BLAS.threads = 1
-        parallelFor(batch * heads) { bh in body(bh / heads, bh % heads) }
-        BLAS.threads = threads
+        Parallel.forEach(batch * heads) { bh in body(bh / heads, bh % heads) }
     }
 
     /// y[b, t, h·headDim ..< (h+1)·headDim] = softmax(q kᵀ / sqrt(headDim), causal) · v for each sequence and head.

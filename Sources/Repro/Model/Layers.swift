@@ -15,18 +15,6 @@ import Darwin
 typealias FloatPointer = UnsafeMutablePointer<Float>
 
 enum Layers {
-    /// Run `body(i)` for i in 0..<count on both cores. Callers give each i disjoint memory to write and a fixed amount
-    /// of work, so the result never depends on how many threads there are.
-    static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 { for i in 0..<count { body(i) }; return }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    }
-
-    /// Split `count` elements into chunks of `chunk` and run them in parallel: for element-wise loops.
-    static func parallelChunks(_ count: Int, chunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
-        parallelFor((count + chunk - 1) / chunk) { c in body(c * chunk..<min(count, (c + 1) * chunk)) }
-    }
-
     // MARK: - Token embedding
 
     /// out[n, :] = table[tokens[n], :]. Tokens were range-checked by the caller.
@@ -52,7 +40,7 @@ enum Layers {
     static func layernormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer, inp: UnsafePointer<Float>,
                                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                  rows: Int, width: Int, eps: Float) {
-        parallelChunks(rows, chunk: rowsPerTask) { chunk in
+        Parallel.forEachChunk(rows, chunk: rowsPerTask) { chunk in
             for r in chunk {
                 let x = inp + r * width, y = out + r * width
                 let m = Kernels.sum(x, count: width) / Float(width)
@@ -76,7 +64,7 @@ enum Layers {
     static func layernormBackward(dinp: FloatPointer, dweight: FloatPointer, dbias: FloatPointer,
                                   dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
-        parallelChunks(rows, chunk: rowsPerTask) { chunk in
+        Parallel.forEachChunk(rows, chunk: rowsPerTask) { chunk in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { scratch in
                 let g = scratch.baseAddress!, xHat = g + width
                 for r in chunk {
@@ -89,7 +77,7 @@ enum Layers {
                 }
             }
         }
-        parallelChunks(width, chunk: 32) { columns in
+        Parallel.forEachChunk(width, chunk: 32) { columns in
             for r in 0..<rows {
                 let x = inp + r * width, dy = dout + r * width, m = mean[r], s = rstd[r]
                 for i in columns {
@@ -127,7 +115,7 @@ enum Layers {
         gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
              a: dout, lda: outFeatures, b: inp, ldb: inFeatures, beta: 1, c: dweight, ldc: inFeatures)
         if let dbias {   // by chunks of columns on both cores; each column adds its rows in order
-            parallelChunks(outFeatures, chunk: 128) { columns in
+            Parallel.forEachChunk(outFeatures, chunk: 128) { columns in
                 for r in 0..<rows {
                     let row = dout + r * outFeatures
                     for j in columns { dbias[j] += row[j] }
@@ -209,7 +197,7 @@ enum Layers {
             precondition(firstPosition + length <= positions, "rotary table covers \(positions) positions")
             cos.withUnsafeBufferPointer { cosTable in
                 sin.withUnsafeBufferPointer { sinTable in
-                    Layers.parallelChunks(batch * length, chunk: Layers.rowsPerTask) { rows in
+                    Parallel.forEachChunk(batch * length, chunk: Layers.rowsPerTask) { rows in
                         for row in rows {
                             let t = row % length
                             let c = cosTable.baseAddress! + (firstPosition + t) * half
@@ -278,7 +266,7 @@ enum Layers {
     /// for the slope, so x itself is not kept.)
     static func geluForward(out: FloatPointer, inputThenSlope x: FloatPointer, count: Int) {
         let invSqrt2 = Float(0.5).squareRoot(), invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
-        parallelChunks(count) { range in
+        Parallel.forEachChunk(count) { range in
             for i in range {
                 let (erf, gaussian) = erfAndGaussian(x[i] * invSqrt2)
                 let cdf = 0.5 * (1 + erf)
@@ -290,7 +278,7 @@ enum Layers {
 
     /// In place: d ← d · slope, turning ∂loss/∂out into ∂loss/∂x.
     static func geluBackward(gradient d: FloatPointer, slope: UnsafePointer<Float>, count: Int) {
-        parallelChunks(count) { range in
+        Parallel.forEachChunk(count) { range in
             for i in range { d[i] *= slope[i] }
         }
     }
@@ -308,7 +296,7 @@ enum Layers {
                                     targets: UnsafeBufferPointer<Int32>, vocab: Int) -> (sum: Double, count: Int) {
         let rows = targets.count
         let chunk = 8
-        parallelFor((rows + chunk - 1) / chunk) { c in
+        Parallel.forEach((rows + chunk - 1) / chunk) { c in
             for r in c * chunk..<min(rows, (c + 1) * chunk) {
                 let target = targets[r]
                 if target == ignoreIndex { losses[r] = 0; inverseSums[r] = 0; continue }
@@ -349,7 +337,7 @@ enum Layers {
                                      targets: UnsafeBufferPointer<Int32>, vocab: Int, scale: Float) {
         let rows = targets.count
         let chunk = 8
-        parallelFor((rows + chunk - 1) / chunk) { c in
+        Parallel.forEach((rows + chunk - 1) / chunk) { c in
             for r in c * chunk..<min(rows, (c + 1) * chunk) {
                 let z = exponentialsThenGradient + r * vocab
                 let target = targets[r]
