@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages this project needs, when they are missing:
-#   libopenblas-dev (BLAS for every matmul), gnuplot-nox (figures), fonts-nanum (Hangul in figures).
+#   libopenblas-dev (BLAS for every matmul), gnuplot-nox (figures), fonts-nanum (Hangul in figures),
+#   curl (the data step's downloads).
 set -euo pipefail
-packages=(libopenblas-dev gnuplot-nox fonts-nanum)
+packages=(libopenblas-dev gnuplot-nox fonts-nanum curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

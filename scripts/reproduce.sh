@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Reproduce the book: install what is missing, build in release, run every chapter in order.
+# Reproduce the book: install what is missing, fetch and check the data sets, build in release, run every chapter in order.
 #   bash scripts/reproduce.sh                 # the course scale (default; about an hour on 2 cores)
 #   bash scripts/reproduce.sh --scale smoke   # seconds; any chapter option is passed through
+#   DATA_MIRROR=<URL or folder> bash scripts/reproduce.sh   # the data sets from a mirror (REPRODUCE.md, "The data step")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 configuration="${CONFIGURATION:-release}"
+# The data step first, built alone so a missing data set stops the run before the long build: fetch what is missing,
+# check every file, place it (tools/fetch-data). It takes the chapters' options; only --data-dir matters to it.
+swift build -c "$configuration" --product fetch-data
+"$(swift build -c "$configuration" --show-bin-path)/fetch-data" "$@"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
 # The BLAS kernels (Sources/Tensor/BLASCore.swift): where OpenBLAS does not know this CPU and falls back to older
@@ -15,7 +20,9 @@ if [ "${REPRO_BLAS_CORE:-auto}" != as-found ]; then
   blas_exports="$("$bin/bench" --blas-core-exports)"
   eval "$blas_exports"
 fi
-chapters=(ch01-data-repair ch02-prompting ch03-model-config ch04-training ch05-evaluation ch06-ablations)
+# The chapters in reading order, as the book itself lists them (Sources/Book/Chapter.swift).
+mapfile -t chapters < <("$bin/inspect" chapters)
+[ ${#chapters[@]} -gt 0 ] || { echo "reproduce: $bin/inspect chapters listed no chapter" >&2; exit 1; }
 start=$(date +%s)
 for chapter in "${chapters[@]}"; do
   echo

@@ -14,6 +14,10 @@ import Repro
 // A chapter whose previous run finished with the same program, options and inputs (by sha256) and whose outputs are
 // all still there unchanged is not run again: `reuseIfFinished()` says so and the chapter returns. `--rerun` forces a
 // new run.
+//
+// One run per folder: before anything else, a run checks that it can write in its folder and takes the folder's
+// lock (FolderLock), held until the process ends. A second run on the same folder is refused at once, naming the
+// first one's pid; so two runs can never mix their files under one manifest.
 
 public struct MissingArtifact: Error, CustomStringConvertible {
     public var description: String
@@ -21,36 +25,42 @@ public struct MissingArtifact: Error, CustomStringConvertible {
 }
 
 public final class ChapterRun {
-    public let number: Int
-    public let slug: String
+    public let chapter: Chapter
     public let options: CommonOptions
     public let preset: Preset
     public let directory: String
     public let dataDirectory: String
     public let notebook: Notebook
-    /// Options of this chapter beyond the common ones, recorded in the manifest.
-    public var chapterOptions = JSONObject()
+    /// Every option of the chapter's command (see RecordedOptions), as the manifest records it.
+    public let recordedOptions: JSONObject
 
     private var inputs: [(path: String, sha256: String)] = []
     private var outputs: [String] = []
     private let started = Date()
     /// The manifest of the previous run, until this run writes its first file.
     private var previous: JSON?
+    /// This process's hold on `directory`.
+    private let lock: FolderLock
+    /// Inputs that began with a byte-order mark (skipped by every reader), for the notebook.
+    private var byteOrderMarks: [String] = []
+    private var byteOrderMarksShown = 0
 
-    /// The folder name of chapter `number`: "01-data-repair".
-    public static func folder(_ number: Int, _ slug: String) -> String { (number < 10 ? "0" : "") + "\(number)-\(slug)" }
+    /// The lock file in every chapter folder: empty once its run has ended, never listed in a manifest.
+    public static let lockFileName = FolderLock.fileName
 
-    public init(_ number: Int, _ slug: String, title: String, options: CommonOptions) throws {
-        self.number = number
-        self.slug = slug
-        self.options = options
+    public init<Command: ChapterCommand>(_ command: Command) throws {
+        chapter = Command.chapter
+        options = command.common
+        recordedOptions = command.recordedOptions
         preset = options.preset
         dataDirectory = options.resolvedDataDirectory
-        directory = options.outputDirectory + "/" + ChapterRun.folder(number, slug)
+        directory = options.outputDirectory + "/" + chapter.folder
         try FileIO.makeDirectories(directory)
+        try FileIO.checkWritable(directory)
+        lock = try FolderLock.take(directory, holder: ChapterRun.commandLine)
         let manifestPath = directory + "/manifest.json"
         if FileIO.exists(manifestPath) { previous = try? JSON.parse(try FileIO.read(manifestPath), file: manifestPath) }
-        notebook = Notebook(title: title, directory: directory)
+        notebook = Notebook(title: chapter.heading, chapter: chapter.number, directory: directory)
         notebook.text("Run at scale `\(options.scale.rawValue)` with seed \(options.seed); data from `\(dataDirectory)`; artifacts in `\(directory)`.")
     }
 
@@ -63,35 +73,58 @@ public final class ChapterRun {
     public func input(_ path: String) throws -> String {
         guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path): not found") }
         inputs.append((path, try SHA256.hex(ofFile: path)))
+        if TextFile.startsWithByteOrderMark(path: path) { byteOrderMarks.append(path) }
         return path
     }
 
-    /// The path of `file` written by an earlier chapter, after checking that chapter finished (its manifest lists the
-    /// file) and that the file still has the hash recorded there. `root` is the artifacts folder of another run (an
-    /// ablation's, say); by default this run's own `--out`.
-    public func artifact(ofChapter number: Int, _ slug: String, _ file: String, root: String? = nil) throws -> String {
-        let folder = (root ?? options.outputDirectory) + "/" + ChapterRun.folder(number, slug)
-        let run = "swift run -c release ch\(ChapterRun.folder(number, slug)) --scale \(options.scale.rawValue)"
-            + (root.map { " --out \($0)" } ?? "")
+    /// Say in the notebook which inputs began with a byte-order mark (once each; called when the inputs are known).
+    private func noteByteOrderMarks() {
+        guard byteOrderMarks.count > byteOrderMarksShown else { return }
+        let new = byteOrderMarks[byteOrderMarksShown...]
+        byteOrderMarksShown = byteOrderMarks.count
+        let files = new.prefix(5).map { "`\($0)`" }.joined(separator: ", ") + (new.count > 5 ? " and \(new.count - 5) more" : "")
+        notebook.text("\(new.count) input file\(new.count == 1 ? "" : "s") began with a UTF-8 byte-order mark (U+FEFF), skipped as every reader here skips it: \(files).")
+    }
+
+    /// An artifact of an earlier chapter, read after checking that the chapter finished (its manifest lists every
+    /// file of the artifact) and that the files still have the hashes recorded there; they become inputs of this run.
+    /// `root` is the artifacts folder of another run (an ablation's, say); by default this run's own `--out`.
+    public func read<Content>(_ artifact: Artifact<Content>, root: String? = nil) throws -> Content {
+        try Content.read(from: checkedPath(artifact, root: root))
+    }
+
+    /// Whether `chapter` has finished a run in this run's `--out` (its manifest is there), for a chapter whose input
+    /// from it is optional.
+    public func hasFinished(_ chapter: Chapter) -> Bool {
+        FileIO.exists(options.outputDirectory + "/" + chapter.folder + "/manifest.json")
+    }
+
+    /// The path of an earlier chapter's artifact, checked as `read` checks it.
+    public func checkedPath<Content>(_ artifact: Artifact<Content>, root: String? = nil) throws -> String {
+        let writer = artifact.chapter
+        let folder = (root ?? options.outputDirectory) + "/" + writer.folder
+        let run = "swift run -c release \(writer.executable) --scale \(options.scale.rawValue)" + (root.map { " --out \($0)" } ?? "")
         let manifestPath = folder + "/manifest.json"
         guard FileIO.exists(manifestPath) else {
-            throw MissingArtifact(description: "chapter \(number) (\(slug)) has not finished: \(manifestPath) is missing. Run `\(run)` first.")
+            throw MissingArtifact(description: "chapter \(writer.number) (\(writer.slug)) has not finished: \(manifestPath) is missing. Run `\(run)` first.")
         }
         let manifest = try JSON.parse(try FileIO.read(manifestPath), file: manifestPath)
         if let scale = manifest["options"]?["scale"]?.string, scale != options.scale.rawValue {
             throw MissingArtifact(description: "\(folder) was made at scale \(scale), this run is at \(options.scale.rawValue). Run `\(run)` first.")
         }
-        guard let recorded = manifest["outputs"]?[file]?.string else {
-            throw MissingArtifact(description: "\(manifestPath) does not list \(file). Run `\(run)` again.")
+        for file in artifact.files {
+            guard let recorded = manifest["outputs"]?[file]?.string else {
+                throw MissingArtifact(description: "\(manifestPath) does not list \(file). Run `\(run)` again.")
+            }
+            let path = folder + "/" + file
+            guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path) is missing. Run `\(run)` again.") }
+            let actual = try SHA256.hex(ofFile: path)
+            guard actual == recorded else {
+                throw MissingArtifact(description: "\(path) changed since chapter \(writer.number) wrote it (sha256 differs). Run `\(run)` again.")
+            }
+            inputs.append((path, actual))
         }
-        let path = folder + "/" + file
-        guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path) is missing. Run `\(run)` again.") }
-        let actual = try SHA256.hex(ofFile: path)
-        guard actual == recorded else {
-            throw MissingArtifact(description: "\(path) changed since chapter \(number) wrote it (sha256 differs). Run `\(run)` again.")
-        }
-        inputs.append((path, actual))
-        return path
+        return folder + "/" + artifact.path
     }
 
     // MARK: Reuse
@@ -104,11 +137,7 @@ public final class ChapterRun {
         return "\(path) \(st.st_size) bytes, modified \(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
     }()
 
-    var optionsJSON: JSON {
-        var opts = options.json.object ?? JSONObject()
-        for (k, v) in chapterOptions.pairs { opts[k] = v }
-        return .object(opts)
-    }
+    var optionsJSON: JSON { .object(recordedOptions) }
 
     var inputsJSON: JSON {
         var o = JSONObject()
@@ -121,6 +150,7 @@ public final class ChapterRun {
     /// manifest is removed and the chapter runs.
     public func reuseIfFinished() throws -> Bool {
         defer { invalidatePrevious() }
+        noteByteOrderMarks()
         guard !options.rerun, let previous,
               previous["program"]?.string == ChapterRun.programIdentity,
               previous["options"] == optionsJSON, previous["inputs"] == inputsJSON,
@@ -142,7 +172,19 @@ public final class ChapterRun {
 
     // MARK: Outputs
 
-    /// Write a text artifact atomically and record it.
+    /// Write an artifact of this chapter atomically and record it.
+    public func write<Content: WritableArtifact>(_ artifact: Artifact<Content>, _ content: Content) throws {
+        precondition(artifact.chapter == chapter, "chapter \(chapter.number) cannot write chapter \(artifact.chapter.number)'s \(artifact.path)")
+        try write(artifact.path, bytes: content.bytes)
+    }
+
+    /// Record an artifact of this chapter that other code wrote (a model folder, say).
+    public func recordOutput<Content>(_ artifact: Artifact<Content>) {
+        precondition(artifact.chapter == chapter, "chapter \(chapter.number) cannot write chapter \(artifact.chapter.number)'s \(artifact.path)")
+        for file in artifact.files { recordOutput(file) }
+    }
+
+    /// Write a text file of this chapter's own (a report, a table) atomically and record it.
     @discardableResult
     public func write(_ file: String, text: String) throws -> String {
         invalidatePrevious()
@@ -160,7 +202,7 @@ public final class ChapterRun {
     }
 
     @discardableResult
-    public func writeJSONLines(_ file: String, _ records: [JSON]) throws -> String {
+    public func write<Record: JSONRecord>(_ file: String, jsonLines records: [Record]) throws -> String {
         try write(file, text: Records.jsonLines(records))
     }
 
@@ -188,13 +230,14 @@ public final class ChapterRun {
 
     /// Write notebook.md and, last of all, manifest.json.
     public func finish() throws {
+        noteByteOrderMarks()
         let seconds = Date().timeIntervalSince(started)
         notebook.text("*Wall time: \(Format.fixed(seconds, 1)) s.*")
         try write("notebook.md", text: notebook.markdown)
         var outputHashes = JSONObject()
         for file in outputs.sorted() { outputHashes[file] = .string(try SHA256.hex(ofFile: path(file))) }
         let manifest = JSON([
-            "chapter": .string(ChapterRun.folder(number, slug)),
+            "chapter": .string(chapter.folder),
             "program": .string(ChapterRun.programIdentity),
             "inputs": inputsJSON,
             "options": optionsJSON,
@@ -203,6 +246,12 @@ public final class ChapterRun {
             "git_commit": .string(ChapterRun.gitCommit()),
         ])
         try FileIO.writeAtomically(path("manifest.json"), text: manifest.serialized(pretty: true) + "\n")
+    }
+
+    /// This process's command line, with the executable's name only: what a refused run shows of the holder.
+    static var commandLine: String {
+        let arguments = CommandLine.arguments
+        return ([(arguments.first.map { ($0 as NSString).lastPathComponent }) ?? "?"] + arguments.dropFirst()).joined(separator: " ")
     }
 
     static func gitCommit() -> String {

@@ -178,8 +178,31 @@ public struct Figure {
             guard process.terminationStatus == 0 else {
                 throw FigureError(problem: "gnuplot failed on \(directory)/\(name).gp: \(message)")
             }
+            // It also exits 0 after a write failed (a full disk leaves a 0-byte or cut-off file): check what it wrote.
+            try Figure.checkRendered(directory + "/" + name + "." + format)
         }
         return name + ".png"
+    }
+
+    /// A PNG must start with its signature and end with its IEND chunk; an SVG must close its `<svg>` element.
+    /// Anything else (empty, cut off, missing) is an error naming the file, before a manifest can list it.
+    public static func checkRendered(_ path: String) throws {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw FigureError(problem: "gnuplot wrote no figure: \(error)") }
+        func fail(_ what: String) -> FigureError {
+            FigureError(problem: "\(path): \(what) (\(bytes.count) bytes); was the disk full? gnuplot does not say")
+        }
+        if path.hasSuffix(".png") {
+            let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            let end: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]     // IEND, empty, its CRC
+            guard bytes.starts(with: signature) else { throw fail("not a PNG") }
+            guard bytes.count >= signature.count + end.count, Array(bytes.suffix(end.count)) == end else { throw fail("a PNG cut off before its end") }
+        } else if path.hasSuffix(".svg") {
+            var last = bytes.count
+            while last > 0, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[last - 1]) { last -= 1 }
+            guard bytes.count > 0, String(decoding: bytes[..<last], as: UTF8.self).contains("<svg") else { throw fail("not an SVG") }
+            guard bytes[..<last].suffix(6).elementsEqual("</svg>".utf8) else { throw fail("an SVG cut off before </svg>") }
+        }
     }
 }
 

@@ -6,10 +6,14 @@ import Foundation
 public final class Notebook {
     public private(set) var markdown: String = ""
     let directory: String
+    let chapter: Int
+    /// Sections so far; the next is numbered `chapter.(sections + 1)`.
+    public private(set) var sections = 0
     /// Print to the terminal too (tests switch this off).
     public var echo = true
 
-    init(title: String, directory: String) {
+    init(title: String, chapter: Int, directory: String) {
+        self.chapter = chapter
         self.directory = directory
         markdown = "# \(title)\n\n"
         say(title + "\n" + String(repeating: "=", count: min(title.count * 2, 80)))
@@ -17,10 +21,13 @@ public final class Notebook {
 
     func say(_ text: String) { if echo { print(text) } }
 
-    /// A section heading (## in Markdown).
+    /// A section heading (## in Markdown), numbered here in the order the sections are written, so the notebook's
+    /// numbers cannot drift from the code's order.
     public func section(_ title: String) {
-        markdown += "## \(title)\n\n"
-        say("\n" + title + "\n" + String(repeating: "-", count: min(title.count * 2, 80)))
+        sections += 1
+        let heading = "\(chapter).\(sections) \(title)"
+        markdown += "## \(heading)\n\n"
+        say("\n" + heading + "\n" + String(repeating: "-", count: min(heading.count * 2, 80)))
     }
 
     /// A paragraph of narrative (Markdown allowed).

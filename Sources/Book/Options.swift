@@ -15,7 +15,9 @@ public struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("out"), help: "Where chapters write their artifacts.")
     public var outputDirectory: String = "artifacts"
 
-    @Option(help: "Seed for every random choice (splits, shuffles, initial weights).")
+    // `.unconditional`: the value after the flag is the value even when it starts with "-", so `--seed -1` is an
+    // invalid value, not a missing one (the same for every numeric option of every chapter).
+    @Option(parsing: .unconditional, help: "Seed for every random choice (splits, shuffles, initial weights).")
     public var seed: UInt64 = 1234
 
     @Flag(help: "Run the chapter even when its previous run is up to date (same program, options and inputs).")
@@ -38,3 +40,21 @@ public struct CommonOptions: ParsableArguments {
 }
 
 extension Scale: ExpressibleByArgument {}
+
+/// Resuming a training chapter, or stopping it early: how a run reaches its result, not what the result is. A chapter
+/// that takes these lists "resuming" in its `runControl`, so they are never recorded and a finished run is reused
+/// whichever were given.
+public struct Resuming: ParsableArguments {
+    @Flag(help: "Continue from the last checkpoint.")
+    public var resume = false
+
+    @Option(name: .customLong("stop-after"), parsing: .unconditional,
+            help: "Stop after this many optimizer steps, with a checkpoint (then --resume).")
+    public var stopAfter: Int?
+
+    public init() {}
+
+    public func validate() throws {
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
+    }
+}

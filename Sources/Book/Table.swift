@@ -12,6 +12,12 @@ public struct Table {
         self.title = title; self.columns = columns; self.rows = rows; self.notes = notes
     }
 
+    /// A text for one cell: on one line (newlines shown as ⏎), cut to `limit` characters with an ellipsis.
+    public static func shortened(_ text: String, _ limit: Int = 60) -> String {
+        let line = text.replacingOccurrences(of: "\n", with: " ⏎ ")
+        return line.count <= limit ? line : String(line.prefix(limit)) + "…"
+    }
+
     public mutating func add(_ row: [String]) {
         precondition(row.count == columns.count, "Table \(title): row has \(row.count) cells, header has \(columns.count)")
         rows.append(row)

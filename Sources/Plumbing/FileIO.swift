@@ -42,6 +42,19 @@ public enum FileIO {
         return bytes
     }
 
+    /// The whole file as UTF-8 text, a leading byte-order mark skipped (TextFile's rule, for a file taken whole);
+    /// bytes that are not UTF-8 are an error naming the line and the byte.
+    public static func readUTF8(_ path: String) throws -> String {
+        var bytes = try read(path)
+        if TextFile.startsWithByteOrderMark(bytes) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let bad = TextFile.firstInvalidByte(bytes, from: 0, to: bytes.count)
+            let line = 1 + bytes[..<bad].filter { $0 == 0x0A }.count
+            throw FileError(path: path, problem: "not valid UTF-8 at byte \(bad) (line \(line))")
+        }
+        return text
+    }
+
     /// Read exactly `count` bytes at `offset`, or fail naming the file and where it ended.
     public static func readFully(_ fd: Int32, into destination: UnsafeMutableRawPointer, count: Int, at offset: Int,
                                  path: String) throws {
@@ -65,6 +78,16 @@ public enum FileIO {
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw FileError(path: path, problem: "cannot create directory: \(errnoText())")
         }
+    }
+
+    /// Fail now, naming the folder, when no file can be created in `directory` (read-only, not ours, a read-only
+    /// mount), rather than after the work that was to be written there.
+    public static func checkWritable(_ directory: String) throws {
+        let probe = directory + "/.write-check-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw FileError(path: directory, problem: "cannot write here: \(errnoText())") }
+        close(fd)
+        unlink(probe)
     }
 
     public static func dirname(of path: String) -> String {

@@ -20,39 +20,36 @@ public struct RecordError: Error, CustomStringConvertible {
 }
 
 public enum Records {
-    /// A file whose top level is a JSON array of records (KoAlpaca's layout). Parse errors name the record.
-    public static func readJSONArray(_ path: String) throws -> [JSON] {
+    /// A file that is one JSON document (an article, a config). JSON.parse follows TextFile's rule (a leading BOM
+    /// skipped, CRLF and trailing blank lines as whitespace); an error names the line and byte, and for a top-level
+    /// array the record.
+    public static func readJSONDocument(_ path: String) throws -> JSON {
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch { throw RecordError(file: path, problem: "\(error)") }
         if bytes.isEmpty { throw RecordError(file: path, problem: "file is empty") }
-        let document: JSON
-        do { document = try JSON.parse(bytes, file: path) } catch {
+        do { return try JSON.parse(bytes, file: path) } catch {
             throw RecordError(file: path, record: error.record, line: error.line,
                               problem: "\(error.message) (column \(error.column), byte \(error.byteOffset))")
         }
-        guard let records = document.array else { throw RecordError(file: path, problem: "top level is not a JSON array") }
+    }
+
+    /// A file whose top level is a JSON array of records (KoAlpaca's layout). Parse errors name the record.
+    public static func readJSONArray(_ path: String) throws -> [JSON] {
+        guard let records = try readJSONDocument(path).array else { throw RecordError(file: path, problem: "top level is not a JSON array") }
         return records
     }
 
-    /// JSON Lines: one JSON value per line; blank lines are skipped. Errors name the line.
-    public static func readJSONLines(_ path: String) throws -> [JSON] {
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw RecordError(file: path, problem: "\(error)") }
-        var records: [JSON] = []
-        var lineNumber = 0
-        var start = 0
-        while start < bytes.count {
-            lineNumber += 1
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            let line = bytes[start..<end]
-            if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) {
-                do { records.append(try JSON.parse(Array(line), file: path)) } catch {
-                    throw RecordError(file: path, record: records.count, line: lineNumber,
-                                      problem: "\(error.message) (column \(error.column))")
-                }
+    /// JSON Lines: one JSON value per line, read by TextFile's rule; blank lines are skipped. Errors name the line.
+    public static func readJSONLines(_ path: String) throws -> [JSON] { try readJSONLinesNumbered(path).map(\.value) }
+
+    /// JSON Lines with the 1-based line number of each value (blank lines are skipped but counted).
+    public static func readJSONLinesNumbered(_ path: String) throws -> [(line: Int, value: JSON)] {
+        var records: [(line: Int, value: JSON)] = []
+        for line in try TextFile.read(path).lines where !line.isBlank {
+            do { records.append((line.number, try JSON.parse(line.text, file: path))) } catch {
+                throw RecordError(file: path, record: records.count, line: line.number,
+                                  problem: "\(error.message) (column \(error.column), byte \(line.offset + error.byteOffset))")
             }
-            start = end + 1
         }
         return records
     }

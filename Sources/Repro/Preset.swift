@@ -15,7 +15,10 @@ public enum Scale: String, CaseIterable, Sendable {
 public struct Preset: Sendable {
     public var scale: Scale
 
-    // Chapter 02: tokenizer and examples
+    // Chapter 00: the base models, pretrained on Korean Wikipedia (what the paper took off the shelf)
+    public var pretraining: Pretraining
+
+    // Chapters 00 and 02: the tokenizer and the examples
     /// Size of the byte-level BPE we train (Polyglot-Ko's is 30,003, padded to 30,080 in the model).
     public var tokenizerVocabSize: Int
     /// Longest training sequence, prompt + response + EOS, in tokens.
@@ -32,7 +35,7 @@ public struct Preset: Sendable {
     public var microBatchSize: Int         // sequences per forward/backward; batchSize / microBatchSize accumulation steps
     public var warmupRatio: Double         // the paper: 6% of the steps
     public var gradientClip: Double        // the paper: 1.0
-    /// The two learning rates of the grid, (higher, lower). The paper's are 5e-5 and 7e-6 (a 7.1 : 1 ratio).
+    /// The two learning rates of the grid, (higher, lower). The paper's are `Paper.learningRates` (a 7.1 : 1 ratio).
     public var learningRates: (high: Double, low: Double)
     /// The two model sizes of the grid, (smaller, larger): stand-ins for Polyglot-Ko 5.8B and 12.8B.
     public var models: (small: NeoXConfig, large: NeoXConfig)
@@ -53,16 +56,53 @@ public struct Preset: Sendable {
         }
     }
 
+    /// Pretraining the course's models: the corpus, the token budget and the recipe (the loop is the fine-tuning one:
+    /// AdamW, linear warmup then cosine decay, clipping).
+    public struct Pretraining: Sendable {
+        /// Articles shorter than this (in characters, after cleaning) are left out: mostly stubs of a line or two.
+        public var minimumCharacters: Int
+        /// Whole articles held out, never trained on: the held-out loss and the real-word rate's reference.
+        public var heldOutArticles: Int
+        /// The first of them, in corpus order: what the held-out loss is measured on during training (and after
+        /// fine-tuning, in chapter 04). All of them, once at the end: a forward pass over every held-out token at
+        /// every validation point would cost more than a fifth of the training.
+        public var heldOutSampleArticles: Int
+        /// Positions trained on per base model (every position of a packed sequence is a target). A budget, not a
+        /// time limit, so that runs are deterministic; faster training buys more of them in the same hour.
+        public var tokens: Int
+        public var batchSize: Int           // sequences per optimizer step
+        public var microBatchSize: Int
+        public var learningRate: Double
+        public var warmupRatio: Double
+        /// Held-out loss this many times during training (and at the end), for the curve against tokens seen.
+        public var validations: Int
+
+        public init(minimumCharacters: Int, heldOutArticles: Int, heldOutSampleArticles: Int, tokens: Int, batchSize: Int,
+                    microBatchSize: Int, learningRate: Double, warmupRatio: Double, validations: Int) {
+            self.minimumCharacters = minimumCharacters; self.heldOutArticles = heldOutArticles
+            self.heldOutSampleArticles = heldOutSampleArticles; self.tokens = tokens
+            self.batchSize = batchSize; self.microBatchSize = microBatchSize; self.learningRate = learningRate
+            self.warmupRatio = warmupRatio; self.validations = validations
+        }
+    }
+
     /// Rows of the model's embedding: the tokenizer's vocabulary rounded up to a multiple of 128, as Polyglot-Ko pads
     /// 30,003 to 30,080 (= 235 × 128) so the output matmul has friendly shapes.
     public static func paddedVocabulary(_ n: Int) -> Int { (n + 127) / 128 * 128 }
 }
 
 extension Preset {
+    /// The course's rates keep the paper's ratio, to two decimals (7.14 : 1), at a rate where a small model learns.
+    static let courseRates = (high: 3e-3, low: 3e-3 / ((Paper.learningRateRatio * 100).rounded() / 100))
+
     public static let smoke = Preset(
-        scale: .smoke, tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
-        epochs: 3, batchSize: 8, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (3e-3, 3e-3 / 7.14),
+        scale: .smoke,
+        pretraining: Pretraining(minimumCharacters: 40, heldOutArticles: 4, heldOutSampleArticles: 2, tokens: 24 * 4 * 384,
+                                 batchSize: 4, microBatchSize: 2, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 validations: 4),
+        tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
+        epochs: Paper.epochs, batchSize: 8, microBatchSize: 4, warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip,
+        learningRates: courseRates,
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 384),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
@@ -73,9 +113,13 @@ extension Preset {
     /// The course pair mirrors 5.8B (few wide heads, rotary on a quarter of each) and 12.8B (more, narrower heads,
     /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
     public static let course = Preset(
-        scale: .course, tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
-        epochs: 3, batchSize: 32, microBatchSize: 8, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (3e-3, 3e-3 / 7.14),
+        scale: .course,
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 2_000_000,
+                                 batchSize: 32, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 validations: 12),
+        tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
+        epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
+        gradientClip: Paper.gradientClip, learningRates: courseRates,
         models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
@@ -89,15 +133,23 @@ extension Preset {
         p.maxTrainingRecords = nil
         p.validationRecords = 500
         p.nsmcScored = nil
+        p.pretraining.heldOutArticles = 500
+        p.pretraining.heldOutSampleArticles = 100
+        p.pretraining.tokens = 16_000_000            // about two passes over the sample's longer articles
+        p.pretraining.validations = 24
         return p
     }()
 
     /// The paper's own recipe and models. Nothing at this scale trains on a CPU: chapters use it for budgets and for
     /// the files handed to DeepSpeed.
     public static let paper = Preset(
-        scale: .paper, tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
-        epochs: 3, batchSize: 32, microBatchSize: 4, warmupRatio: 0.06, gradientClip: 1.0,
-        learningRates: (5e-5, 7e-6),
+        scale: .paper,
+        // At this scale the book takes Polyglot-Ko off the shelf, as the paper did: chapter 00 only says where it is.
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 0, heldOutSampleArticles: 0, tokens: 0, batchSize: 0,
+                                 microBatchSize: 0, learningRate: 0, warmupRatio: 0, validations: 0),
+        tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
+        epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: PaperSetup.microBatchPerGPU,
+        warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip, learningRates: Paper.learningRates,
         models: (small: .polyglotKo5_8B, large: .polyglotKo12_8B),
         sweepDivisors: (width: 1, depth: 1, heads: 1),
         nsmcScored: nil, summaryArticles: nil, maxNewTokens: 128)

@@ -22,8 +22,8 @@ public enum PromptTemplate: String, CaseIterable, Sendable {
     /// English one, headers "### Instruction(명령어):" etc. Kept for the template ablation.
     case bilingual
 
-    public static let koreanWithInput = "아래는 작업을 설명하는 명령어와 추가적 맥락을 제공하는 입력이 짝을 이루는 예제입니다.\n\n요청을 적절히 완료하는 응답을 작성하세요.\n\n### 명령어:\n{instruction}\n\n### 입력:\n{input}\n\n### 응답:"
-    public static let koreanWithoutInput = "아래는 작업을 설명하는 명령어입니다.\n\n명령어에 따른 요청을 적절히 완료하는 응답을 작성하세요.\n\n### 명령어:\n{instruction}\n\n### 응답:"
+    public static let koreanWithInput = Paper.templateWithInput
+    public static let koreanWithoutInput = Paper.templateWithoutInput
     public static let bilingualWithInput = "Below is an instruction that describes a task, paired with an input that provides further context.\n아래는 작업을 설명하는 명령어와 추가적 맥락을 제공하는 입력이 짝을 이루는 예제입니다.\n\nWrite a response that appropriately completes the request.\n요청을 적절히 완료하는 응답을 작성하세요.\n\n### Instruction(명령어):\n{instruction}\n\n### Input(입력):\n{input}\n\n### Response(응답):"
     public static let bilingualWithoutInput = "Below is an instruction that describes a task.\n아래는 작업을 설명하는 명령어입니다.\n\nWrite a response that appropriately completes the request.\n명령어에 따른 요청을 적절히 완료하는 응답을 작성하세요.\n\n### Instruction(명령어):\n{instruction}\n\n### Response(응답):"
 

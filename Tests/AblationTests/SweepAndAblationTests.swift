@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 final class SweepAndAblationTests: XCTestCase {
     /// The course sweep keeps every ratio of Polyglot-Ko's four shapes: width ÷ 32, layers ÷ 4, heads ÷ 8.
@@ -33,25 +34,33 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(Preset.paper.sizeSweep.map(\.parameterCount), NeoXConfig.polyglotKo.map(\.parameterCount))
     }
 
-    /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the tokenizer.
+    /// Each ablation changes one chapter's behaviour; the rest of its arguments only choose cells or keep the
+    /// baseline's tokenizer and bases.
     func testEachAblationChangesOneThing() {
-        let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"]
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 1, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-prompt-mask"] + tokenizer)
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 4, baseline: "base", seed: 1234), ["--cells", "small-high"])
-        XCTAssertEqual(Ablation.promptMask.arguments(chapter: 5, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 1, baseline: "base", seed: 1234), ["--no-repair"])
-        XCTAssertEqual(Ablation.repair.arguments(chapter: 2, baseline: "base", seed: 1234), tokenizer)
-        XCTAssertEqual(Ablation.eos.arguments(chapter: 2, baseline: "base", seed: 1234), ["--no-eos"] + tokenizer)
-        XCTAssertEqual(Ablation.template.arguments(chapter: 2, baseline: "base", seed: 1234), ["--template", "bilingual"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 4, baseline: "base", seed: 1234), ["--learning-rates", "5e-5,7e-6"])
-        XCTAssertEqual(Ablation.paperRates.arguments(chapter: 2, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.sizes.arguments(chapter: 4, baseline: "base", seed: 1234),
-                       ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 4, baseline: "base", seed: 1234), ["--seed", "1235", "--cells", "small-high"])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 2, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Ablation.seed.arguments(chapter: 5, baseline: "base", seed: 1234), [])
-        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 7)
+        let tokenizer = ["--tokenizer", "base/02-prompting/tokenizer.json"], bases = ["--pretrained-from", "base"]
+        func args(_ a: Ablation, _ c: Chapter) -> [String] { a.arguments(chapter: c, baseline: "base", seed: 1234) }
+        XCTAssertEqual(args(.promptMask, .dataRepair), [])
+        XCTAssertEqual(args(.promptMask, .prompting), ["--no-prompt-mask"] + tokenizer)
+        XCTAssertEqual(args(.promptMask, .training), ["--cells", "small-high"] + bases)
+        XCTAssertEqual(args(.promptMask, .evaluation), bases)
+        XCTAssertEqual(args(.repair, .dataRepair), ["--no-repair"])
+        XCTAssertEqual(args(.repair, .prompting), tokenizer)
+        XCTAssertEqual(args(.eos, .prompting), ["--no-eos"] + tokenizer)
+        XCTAssertEqual(args(.template, .prompting), ["--template", "bilingual"] + tokenizer)
+        XCTAssertEqual(args(.paperRates, .training), ["--learning-rates", "5e-5,7e-6"] + bases)
+        XCTAssertEqual(args(.paperRates, .prompting), tokenizer)
+        XCTAssertEqual(args(.noPretraining, .training), ["--no-pretraining", "--cells", "small-high"])
+        XCTAssertEqual(args(.noPretraining, .evaluation), bases)
+        // The sizes ablation pretrains the sweep's shapes in its own folder and fine-tunes those.
+        XCTAssertEqual(Ablation.sizes.chapters, [.pretraining, .dataRepair, .prompting, .training, .evaluation])
+        XCTAssertEqual(args(.sizes, .pretraining), ["--models", "sweep"])
+        XCTAssertEqual(args(.sizes, .training), ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
+        XCTAssertEqual(args(.sizes, .evaluation), [])
+        XCTAssertEqual(args(.seed, .training), ["--seed", "1235", "--cells", "small-high"] + bases)
+        XCTAssertEqual(args(.seed, .prompting), tokenizer)
+        XCTAssertEqual(args(.seed, .evaluation), bases)
+        XCTAssertEqual(Ablation.seed.chapters, [.dataRepair, .prompting, .training, .evaluation])
+        XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 8)
     }
 
     func testSimilarity() {
@@ -77,7 +86,8 @@ final class SweepAndAblationTests: XCTestCase {
         {"instruction":"인사하세요.","input":"","output":"안녕하세요."}
 
         """)
-        let prompts = try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)
+        func read(_ path: String) throws -> [InstructionRecord] { try JSONLines<InstructionRecord>.read(from: path).records }
+        let prompts = try GrammarProbe.repairedRecords(repaired: try read(repaired), unrepaired: try read(original), file: original)
         XCTAssertEqual(prompts.count, 1)
         XCTAssertEqual(prompts[0].source, "record 0 (repaired)")
         XCTAssertEqual(prompts[0].record, 0)
@@ -85,7 +95,7 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(prompts[0].expected, "나는 책을 읽었다.")
         // Files of different lengths are not the same data set: a clear error naming the file.
         try FileIO.writeAtomically(original, text: "{\"instruction\":\"a\",\"input\":\"\",\"output\":\"b\"}\n")
-        XCTAssertThrowsError(try GrammarProbe.repairedRecords(baseline: repaired, unrepaired: original)) { error in
+        XCTAssertThrowsError(try GrammarProbe.repairedRecords(repaired: try read(repaired), unrepaired: try read(original), file: original)) { error in
             XCTAssertTrue("\(error)".contains(original), "\(error)")
         }
     }

@@ -40,23 +40,23 @@ final class ChapterTests: ScratchTestCase {
         guard Gnuplot.executable != nil else { throw XCTSkip("gnuplot is not installed") }
         try runChapter(dataFile: smallFile)
         let dir = scratch + "/out/01-data-repair/"
-        let repaired = try Records.readJSONLines(dir + Artifact.repaired)
+        let repaired = try Records.readJSONLines(dir + Artifacts.repairedRecords.path)
         XCTAssertEqual(repaired.count, 4)                                    // record 2 rejected, excluded
         XCTAssertEqual(repaired[1]["input"]?.string, "나는 책를 읽었다.")
         XCTAssertEqual(repaired[1]["output"]?.string, "나는 책을 읽었다.")
         XCTAssertEqual(repaired[3]["output"]?.string, "물을 드세요.")        // a duplicate, kept
-        let rejects = try Records.readJSONLines(dir + Artifact.rejects)
+        let rejects = try Records.readJSONLines(dir + Output.rejects)
         XCTAssertEqual(rejects.map { $0["index"]?.int }, [2])
-        let candidates = try Records.readJSONLines(dir + Artifact.candidates)
+        let candidates = try Records.readJSONLines(dir + Output.candidates)
         XCTAssertEqual(candidates.map { $0["class"]?.string }, ["a-already-correct", "b-detection"])
-        let summary = String(decoding: try FileIO.read(dir + Artifact.summary), as: UTF8.self)
+        let summary = String(decoding: try FileIO.read(dir + Output.summary), as: UTF8.self)
         XCTAssertTrue(summary.contains("| records repaired | 1 | 82 |"), summary)
         XCTAssertTrue(summary.contains("| extra copies in those groups (kept) | 1 | — |"), summary)
-        let repairs = String(decoding: try FileIO.read(dir + Artifact.repairs), as: UTF8.self)
+        let repairs = String(decoding: try FileIO.read(dir + Output.repairs), as: UTF8.self)
         XCTAssertTrue(repairs.contains("> 나는 책를 읽었다."))
-        XCTAssertTrue(FileIO.exists(dir + Artifact.lengthFigure + ".png"))
+        XCTAssertTrue(FileIO.exists(dir + Output.lengthFigure + ".png"))
         let manifest = try JSON.parse(try FileIO.read(dir + "manifest.json"))
-        XCTAssertNotNil(manifest["outputs"]?[Artifact.repaired]?.string)
+        XCTAssertNotNil(manifest["outputs"]?[Artifacts.repairedRecords.path]?.string)
     }
 
     func testABadFileStopsTheChapterBeforeAnythingIsWritten() throws {
@@ -68,33 +68,3 @@ final class ChapterTests: ScratchTestCase {
     }
 }
 
-/// `--fetch` without the network: curl reads a file:// URL.
-final class FetchTests: ScratchTestCase {
-    func testFetchInstallsAValidFileAndReportsItsHash() throws {
-        let text = #"[{"instruction":"a","input":"","output":"b"},{"instruction":"c","input":"","output":"d"}]"#
-        try FileIO.writeAtomically(scratch + "/source.json", text: text)
-        let report = try Fetch.run(url: "file://" + scratch + "/source.json", dataDirectory: scratch + "/data")
-        XCTAssertEqual(report.path, scratch + "/data/koalpaca/v1.0/ko_alpaca_data.json")
-        XCTAssertEqual(report.records, 2)
-        XCTAssertEqual(report.sha256, SHA256.hex(Array(text.utf8)))
-        XCTAssertEqual(try FileIO.read(report.path), Array(text.utf8))
-        XCTAssertTrue(report.lines.contains { $0.contains("KoAlpaca v1.0 has 49,620 records") })
-        XCTAssertEqual(try KoAlpacaFile.choose(dataDirectory: scratch + "/data").path, report.path)
-    }
-
-    func testAFailedFetchLeavesNoFolderBehind() throws {
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data"))
-        XCTAssertFalse(FileIO.exists(scratch + "/data/koalpaca/v1.0"))
-    }
-
-    func testABrokenDownloadDoesNotReplaceAGoodFile() throws {
-        let good = #"[{"instruction":"a","input":"","output":"b"}]"#
-        try FileIO.writeAtomically(Fetch.destination(dataDirectory: scratch + "/data"), text: good)
-        try FileIO.writeAtomically(scratch + "/broken.json", text: #"[{"instruction":"a","#)
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/broken.json", dataDirectory: scratch + "/data"))
-        XCTAssertEqual(try FileIO.read(Fetch.destination(dataDirectory: scratch + "/data")), Array(good.utf8))
-        XCTAssertThrowsError(try Fetch.run(url: "file://" + scratch + "/missing.json", dataDirectory: scratch + "/data")) { error in
-            XCTAssertTrue(String(describing: error).contains("curl"))
-        }
-    }
-}

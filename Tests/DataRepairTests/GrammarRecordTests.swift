@@ -1,10 +1,11 @@
+import Repro
 import XCTest
 @testable import ch01_data_repair
 
 /// One hand-written Korean record per class and per path through the rule.
 final class ClassificationTests: XCTestCase {
     func classify(_ instruction: String, _ input: String, _ output: String) -> Classification {
-        GrammarRecords.classify(KoAlpacaRecord(instruction: instruction, input: input, output: output))
+        GrammarRecords.classify(InstructionRecord(instruction: instruction, input: input, output: output))
     }
 
     func assertClass(_ c: Classification, _ expected: GrammarClass, _ reasonPart: String, line: UInt = #line) {
@@ -43,7 +44,7 @@ final class ClassificationTests: XCTestCase {
     }
 
     func testSentenceInsideTheInstruction() {
-        let record = KoAlpacaRecord(instruction: "다음 문장의 문법 오류를 고치세요: 그는 책을 읽었다.", input: "", output: "그는 책을 읽었다.")
+        let record = InstructionRecord(instruction: "다음 문장의 문법 오류를 고치세요: 그는 책을 읽었다.", input: "", output: "그는 책을 읽었다.")
         let c = GrammarRecords.classify(record)
         XCTAssertEqual(c.grammarClass, .alreadyCorrect)
         guard case .instruction(let range)? = c.source else { return XCTFail("expected the instruction as source") }
@@ -85,10 +86,10 @@ final class ClassificationTests: XCTestCase {
     // Finding
 
     func testKeywordHitsByField() throws {
-        let item = IndexedRecord(index: 7, record: KoAlpacaRecord(instruction: "문법을 설명하세요", input: "오류", output: "문법과 오류"))
+        let item = IndexedRecord(index: 7, record: InstructionRecord(instruction: "문법을 설명하세요", input: "오류", output: "문법과 오류"))
         let hit = try XCTUnwrap(GrammarRecords.hit(item))
         XCTAssertEqual(hit.index, 7)
         XCTAssertEqual(hit.label, "오류(input,output) 문법(instruction,output)")
-        XCTAssertNil(GrammarRecords.hit(IndexedRecord(index: 0, record: KoAlpacaRecord(instruction: "안녕", input: "", output: "네"))))
+        XCTAssertNil(GrammarRecords.hit(IndexedRecord(index: 0, record: InstructionRecord(instruction: "안녕", input: "", output: "네"))))
     }
 }

@@ -1,3 +1,4 @@
+import Repro
 import XCTest
 import Tensor
 @testable import ch01_data_repair
@@ -5,7 +6,7 @@ import Plumbing
 
 final class RepairTests: XCTestCase {
     func repair(_ instruction: String, _ input: String, _ output: String) -> RepairOutcome {
-        let record = KoAlpacaRecord(instruction: instruction, input: input, output: output)
+        let record = InstructionRecord(instruction: instruction, input: input, output: output)
         let c = GrammarRecords.classify(record)
         XCTAssertEqual(c.grammarClass, .alreadyCorrect, c.reason)
         return Repair.repair(IndexedRecord(index: 0, record: record), classification: c)

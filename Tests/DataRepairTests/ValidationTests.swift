@@ -1,3 +1,4 @@
+import Repro
 import XCTest
 import Tensor
 @testable import ch01_data_repair
@@ -18,7 +19,7 @@ final class ValidationTests: ScratchTestCase {
         XCTAssertEqual(data.totalRecords, 2)
         XCTAssertEqual(data.rejects, [])
         XCTAssertEqual(data.records.map(\.index), [0, 1])
-        XCTAssertEqual(data.records[1].record, KoAlpacaRecord(instruction: "번역하세요.", input: "cat", output: "고양이"))
+        XCTAssertEqual(data.records[1].record, InstructionRecord(instruction: "번역하세요.", input: "cat", output: "고양이"))
     }
 
     func testBadRecordsAreRejectedWithIndexAndReason() throws {

@@ -26,7 +26,7 @@ final class ChapterTests: ScratchTestCase {
                                                    "--scale", "smoke", "--max-new-tokens", "6", "--rouge-level", "eojeol"])
         try chapter.run()
         let dir = out + "/05-evaluation/"
-        let table4 = String(decoding: try FileIO.read(dir + Artifact.table4), as: UTF8.self)
+        let table4 = String(decoding: try FileIO.read(dir + Output.table4), as: UTF8.self)
         // The paper's four rows, in its layout, and ours.
         for row in ["| Polyglot-5.8b (paper) | 5e-5 | 0.10 | 0.08 | 38.1 | — |", "| Polyglot-5.8b (paper) | 7e-6 | 0.16 | 0.12 | 38.1 | — |",
                     "| Polyglot-12.8b (paper) | 5e-5 | 0.10 | 0.08 | 54.8 | — |", "| Polyglot-12.8b (paper) | 7e-6 | 0.15 | 0.12 | 64.1 | — |",
@@ -53,7 +53,7 @@ final class ChapterTests: ScratchTestCase {
             let positive = try XCTUnwrap(o["logp_positive"]?.double), negative = try XCTUnwrap(o["logp_negative"]?.double)
             XCTAssertEqual(o["likelihood_choice"]?.string, positive >= negative ? "긍정" : "부정")
         }
-        let samples = String(decoding: try FileIO.read(dir + Artifact.samples), as: UTF8.self)
+        let samples = String(decoding: try FileIO.read(dir + Output.samples), as: UTF8.self)
         XCTAssertTrue(samples.contains("## checkpoint — test-tiny"))
         XCTAssertEqual(samples.components(separatedBy: "- reference: ").count - 1, 3)
         for file in ["rouge.png", "nsmc-accuracy.png", "table4.csv", "rouge.md", "nsmc.md", "timing.md", "notebook.md"] {

@@ -17,7 +17,7 @@ final class ModelConfigTests: XCTestCase {
 
     func testTheTwelveBillionDifferenceIsExplainedInWholeRows() {
         let c = NeoXConfig.polyglotKo12_8B
-        let difference = paperParameterCounts[c.name]! - c.parameterCount
+        let difference = Paper.parameterCounts[c.name]! - c.parameterCount
         XCTAssertEqual(difference, 5_027_840)
         let lines = explainDifference(difference, config: c)
         XCTAssertTrue(lines[0].contains("982 × d"), lines[0])

@@ -3,6 +3,7 @@ import Repro
 import Tensor
 @testable import ch02_prompting
 import Plumbing
+import Book
 
 final class ExampleTests: XCTestCase {
     static let texts = [
@@ -16,7 +17,7 @@ final class ExampleTests: XCTestCase {
 
     func testPromptIsMaskedAndTheFirstResponseTokenIsALabel() throws {
         let bpe = Self.tokenizer
-        guard case .kept(let e) = makeExample(record, index: 7, tokenizer: bpe, options: ExampleOptions(contextLength: 512)) else {
+        guard case .kept(let e, let truncated) = makeExample(record, index: 7, tokenizer: bpe, options: ExampleOptions(contextLength: 512)) else {
             return XCTFail("dropped")
         }
         let prompt = bpe.encode(PromptTemplate.korean.promptForGeneration(instruction: record.instruction, input: ""))
@@ -29,15 +30,15 @@ final class ExampleTests: XCTestCase {
         XCTAssertEqual(e.labels[prompt.count], response[0])
         XCTAssertEqual(Array(e.labels[prompt.count...]), response + [bpe.endOfText])
         XCTAssertEqual(bpe.endOfText, 2)
-        XCTAssertFalse(e.truncated)
+        XCTAssertFalse(truncated)
         // Decoding the ids gives back exactly the text the template builds.
         XCTAssertEqual(bpe.decode(e.inputIDs), PromptTemplate.korean.promptForGeneration(instruction: record.instruction, input: "") + "서울입니다.<|endoftext|>")
     }
 
     func testAblationSwitches() {
         let bpe = Self.tokenizer
-        guard case .kept(let unmasked) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: 512, maskPrompt: false)),
-              case .kept(let noEOS) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: 512, appendEndOfText: false))
+        guard case .kept(let unmasked, _) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: 512, maskPrompt: false)),
+              case .kept(let noEOS, _) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: 512, appendEndOfText: false))
         else { return XCTFail() }
         XCTAssertEqual(unmasked.labels, unmasked.inputIDs)
         XCTAssertNotEqual(noEOS.inputIDs.last, bpe.endOfText)
@@ -47,8 +48,8 @@ final class ExampleTests: XCTestCase {
     func testTruncationCutsTheResponseEndAndDropsWhenThePromptFillsTheContext() {
         let bpe = Self.tokenizer
         let prompt = bpe.encode(PromptTemplate.korean.promptForGeneration(instruction: record.instruction, input: "")).count
-        guard case .kept(let cut) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: prompt + 2)) else { return XCTFail() }
-        XCTAssertTrue(cut.truncated)
+        guard case .kept(let cut, let truncated) = makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: prompt + 2)) else { return XCTFail() }
+        XCTAssertTrue(truncated)
         XCTAssertEqual(cut.inputIDs.count, prompt + 2)
         XCTAssertEqual(Array(cut.inputIDs.suffix(2)), Array(bpe.encode("서울입니다.").prefix(2)))
         XCTAssertEqual(makeExample(record, index: 0, tokenizer: bpe, options: ExampleOptions(contextLength: prompt)), .dropped(promptTokens: prompt))
@@ -71,6 +72,8 @@ final class ExampleTests: XCTestCase {
     func testReadRecordsNamesTheBadLine() throws {
         let path = NSTemporaryDirectory() + "records-\(UUID().uuidString).jsonl"
         try FileIO.writeAtomically(path, text: "{\"instruction\":\"a\",\"input\":\"\",\"output\":\"b\"}\n{\"instruction\":\"a\",\"output\":\"b\"}\n")
-        XCTAssertThrowsError(try readRecords(path)) { XCTAssertTrue("\($0)".contains("record 1"), "\($0)") }
+        XCTAssertThrowsError(try JSONLines<InstructionRecord>.read(from: path)) {
+            XCTAssertTrue("\($0)".contains(":2: record 1: expected string fields"), "\($0)")
+        }
     }
 }

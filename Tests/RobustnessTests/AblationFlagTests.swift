@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// The ablations of chapter 06 change one thing each. Checked on the chapters' own outputs at the smoke scale: the
 /// flag changes what it says and nothing else.
@@ -11,7 +12,7 @@ final class AblationFlagTests: XCTestCase {
     func testNoRepairChangesOnlyTheRepairedRecords() throws {
         let runs = try SmokeRuns.shared()
         let out = runs.root + "/no-repair"
-        try runs.chapters.runOrFail("ch01-data-repair", Chapters.common(out: out) + ["--no-repair"], log: out + "-ch01.log",
+        try runs.chapters.runOrFail(.dataRepair, Chapters.common(out: out) + ["--no-repair"], log: out + "-ch01.log",
                                     environment: SmokeRuns.environment)
         let repaired = try Records.readJSONLines(runs.first + "/01-data-repair/repaired.jsonl")
         let original = try Records.readJSONLines(out + "/01-data-repair/repaired.jsonl")
@@ -34,9 +35,9 @@ final class AblationFlagTests: XCTestCase {
     func testNoPromptMaskChangesOnlyTheTrainingLabelsOfThePrompt() throws {
         let runs = try SmokeRuns.shared()
         let out = runs.root + "/no-prompt-mask"
-        try runs.copyFirst(["01-data-repair"], to: out)
+        try runs.copyFirst(["00-pretraining", "01-data-repair"], to: out)
         let tokenizer = runs.first + "/02-prompting/tokenizer.json"
-        try runs.chapters.runOrFail("ch02-prompting", Chapters.common(out: out) + ["--no-prompt-mask", "--tokenizer", tokenizer],
+        try runs.chapters.runOrFail(.prompting, Chapters.common(out: out) + ["--no-prompt-mask", "--tokenizer", tokenizer],
                                     log: out + "-ch02.log", environment: SmokeRuns.environment)
         XCTAssertEqual(try FileIO.read(out + "/02-prompting/tokenizer.json"), try FileIO.read(tokenizer))
         XCTAssertEqual(try FileIO.read(out + "/02-prompting/validation.jsonl"), try FileIO.read(runs.first + "/02-prompting/validation.jsonl"))

@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// The chapters' executables, run as a user runs them: as processes that can be killed at any moment.
 struct Chapters {
@@ -10,7 +11,8 @@ struct Chapters {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let dataDirectory = root + "/Tests/Fixtures/data"
-    static let names = ["ch01-data-repair", "ch02-prompting", "ch03-model-config", "ch04-training"]
+    static let chapters: [Chapter] = [.pretraining, .dataRepair, .prompting, .modelConfig, .training]
+    static var names: [String] { chapters.map(\.executable) }
 
     let bin: String
 
@@ -37,16 +39,19 @@ struct Chapters {
     }
 
     static func sources(of chapter: String) throws -> [String] {
-        try ["chapters/" + chapter, "Sources/Repro", "Sources/Tensor"].flatMap { dir in
+        try ["chapters/" + chapter, "Sources/Book", "Sources/Repro", "Sources/Plumbing", "Sources/Tensor"].flatMap { dir in
             try Tree.files(root + "/" + dir).filter { $0.hasSuffix(".swift") }.map { root + "/" + dir + "/" + $0 }
         }
     }
 
-    /// Start `chapter` with `arguments`, its output going to `log`.
-    func start(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Process {
+    /// Start `chapter` with `arguments`, its output going to `log`. A `wrapper` command (a shell that sets a limit,
+    /// say) runs the chapter as its last argument, followed by the chapter's arguments.
+    func start(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:],
+               wrapper: [String] = []) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin + "/" + chapter)
-        process.arguments = arguments
+        let executable = bin + "/" + chapter.executable
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? executable)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [executable] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: Chapters.root)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         FileManager.default.createFile(atPath: log, contents: nil)
@@ -59,17 +64,18 @@ struct Chapters {
 
     /// Run `chapter` to the end; a non-zero exit status throws with the end of its output.
     @discardableResult
-    func run(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws -> Int32 {
-        let process = try start(chapter, arguments, log: log, environment: environment)
+    func run(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:],
+             wrapper: [String] = []) throws -> Int32 {
+        let process = try start(chapter, arguments, log: log, environment: environment, wrapper: wrapper)
         process.waitUntilExit()
         return process.terminationStatus
     }
 
-    func runOrFail(_ chapter: String, _ arguments: [String], log: String, environment: [String: String] = [:]) throws {
+    func runOrFail(_ chapter: Chapter, _ arguments: [String], log: String, environment: [String: String] = [:]) throws {
         let status = try run(chapter, arguments, log: log, environment: environment)
         if status != 0 {
             let output = String(decoding: (try? FileIO.read(log)) ?? [], as: UTF8.self)
-            throw FileError(path: log, problem: "\(chapter) \(arguments.joined(separator: " ")) exited with \(status):\n\(output.suffix(2000))")
+            throw FileError(path: log, problem: "\(chapter.executable) \(arguments.joined(separator: " ")) exited with \(status):\n\(output.suffix(2000))")
         }
     }
 
@@ -88,6 +94,25 @@ extension Process {
         kill(processIdentifier, SIGKILL)
         waitUntilExit()
         return wasRunning && terminationReason == .uncaughtSignal
+    }
+}
+
+/// Wrappers that make writing fail as a full disk or a read-only folder does, for the process they start.
+enum Limits {
+    /// Files may grow to `kilobytes` only; a write beyond fails with EFBIG, as one on a full disk fails with ENOSPC
+    /// (SIGXFSZ ignored, so the write returns an error instead of killing the process; gnuplot inherits both).
+    static func fileSize(kilobytes: Int) -> [String] {
+        ["/bin/bash", "-c", "trap '' XFSZ; ulimit -f \(kilobytes); exec \"$0\" \"$@\""]
+    }
+
+    /// Permissions apply: as root, without the capabilities that override them; otherwise nothing is needed.
+    static func permissionsApply() throws -> [String] {
+        guard getuid() == 0 else { return [] }
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else {
+            throw XCTSkip("running as root without \(setpriv): a read-only folder cannot be made read-only for the chapter")
+        }
+        return [setpriv, "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
     }
 }
 
@@ -139,4 +164,16 @@ func assertManifestWhole(_ directory: String, file: StaticString = #filePath, li
     for (name, hash) in outputs.pairs {
         XCTAssertEqual(try SHA256.hex(ofFile: directory + "/" + name), hash.string, "\(directory)/\(name)", file: file, line: line)
     }
+}
+
+/// A test case with a scratch folder of its own, removed after each test.
+class ScratchCase: XCTestCase {
+    var scratch = ""
+
+    override func setUpWithError() throws {
+        scratch = NSTemporaryDirectory() + "robustness-" + UUID().uuidString
+        try FileIO.makeDirectories(scratch)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
 }

@@ -3,6 +3,7 @@ import XCTest
 @testable import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// Same seed → same bytes: two runs of chapters 01–04 write identical files, but for wall-clock time (WallTime).
 final class DeterminismTests: XCTestCase {
@@ -46,7 +47,7 @@ final class DeterminismTests: XCTestCase {
     func testAnotherSeedChangesTheSplitTheOrderAndTheWeights() throws {
         let runs = try SmokeRuns.shared()
         let out = runs.root + "/seed-99"
-        for chapter in ["ch01-data-repair", "ch02-prompting"] {
+        for chapter in [Chapter.pretraining, .dataRepair, .prompting] {
             try runs.chapters.runOrFail(chapter, Chapters.common(out: out, seed: 99), log: out + "-\(chapter).log",
                                         environment: SmokeRuns.environment)
         }

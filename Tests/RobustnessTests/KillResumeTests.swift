@@ -3,19 +3,11 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// SIGKILL a chapter at chosen moments and run it again: what is on disk is always whole (or absent), and the run
 /// that finishes after the kills writes exactly the bytes an uninterrupted run writes.
-final class KillResumeTests: XCTestCase {
-    var scratch = ""
-
-    override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "robustness-" + UUID().uuidString
-        try FileIO.makeDirectories(scratch)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: scratch) }
-
+final class KillResumeTests: ScratchCase {
     // MARK: - Chapter 04: checkpoints
 
     /// SmokeRuns.training: one cell for 2 epochs, 12 optimizer steps, a checkpoint after steps 6 and 12.
@@ -48,12 +40,12 @@ final class KillResumeTests: XCTestCase {
 
         // One run, killed again and again, each time resumed with --resume.
         let out = scratch + "/killed"
-        try runs.copyFirst(["01-data-repair", "02-prompting"], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let checkpoints = out + "/" + cell + "/checkpoints"
         let log = scratch + "/killed.log"
         var landedMidWrite = 0, kills = 0
         func startRun(resume: Bool) throws -> Process {
-            try runs.chapters.start("ch04-training", Chapters.common(out: out) + SmokeRuns.training + (resume ? ["--resume"] : []),
+            try runs.chapters.start(.training, Chapters.common(out: out) + SmokeRuns.training + (resume ? ["--resume"] : []),
                                     log: log, environment: SmokeRuns.environment)
         }
         func afterKill(_ process: Process, _ moment: String) throws -> Int {
@@ -90,7 +82,7 @@ final class KillResumeTests: XCTestCase {
         XCTAssertEqual(try afterKill(process, "right after step 12's checkpoint"), 12)
 
         // The last run finishes: every byte of the cell's results equals the uninterrupted run's.
-        try runs.chapters.runOrFail("ch04-training", Chapters.common(out: out) + SmokeRuns.training + ["--resume"], log: log,
+        try runs.chapters.runOrFail(.training, Chapters.common(out: out) + SmokeRuns.training + ["--resume"], log: log,
                                     environment: SmokeRuns.environment)
         print("\(kills) kills, \(landedMidWrite) of them in the middle of a checkpoint write")
         XCTAssertGreaterThanOrEqual(kills, 4)
@@ -108,21 +100,21 @@ final class KillResumeTests: XCTestCase {
     func testAFreshRunNeverContinuesAnOlderRunsCheckpoint() throws {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/fresh"
-        try runs.copyFirst(["01-data-repair", "02-prompting"], to: out)
+        try runs.copyFirst(SmokeRuns.beforeTraining, to: out)
         let log = scratch + "/fresh.log"
         let arguments = Chapters.common(out: out) + SmokeRuns.training
-        try runs.chapters.runOrFail("ch04-training", arguments + ["--learning-rates", "0.01,0.001", "--stop-after", "6"], log: log,
+        try runs.chapters.runOrFail(.training, arguments + ["--learning-rates", "0.01,0.001", "--stop-after", "6"], log: log,
                                     environment: SmokeRuns.environment)
         XCTAssertEqual(try Tree.text(out + "/" + cell + "/checkpoints/latest"), "step-000006\n")
 
-        XCTAssertNotEqual(try runs.chapters.run("ch04-training", arguments + ["--resume"], log: log, environment: SmokeRuns.environment), 0)
+        XCTAssertNotEqual(try runs.chapters.run(.training, arguments + ["--resume"], log: log, environment: SmokeRuns.environment), 0)
         let refusal = try Tree.text(log)
         XCTAssertTrue(refusal.contains("step-000006") && refusal.contains("learning rate"), refusal)
 
-        let process = try runs.chapters.start("ch04-training", arguments, log: log, environment: SmokeRuns.environment)
+        let process = try runs.chapters.start(.training, arguments, log: log, environment: SmokeRuns.environment)
         XCTAssertTrue(waitUntil(seconds: 120) { (try? Tree.text(log))?.contains("1/12 steps") ?? false }, "no progress line")
         process.killHard()
-        try runs.chapters.runOrFail("ch04-training", arguments + ["--resume"], log: log, environment: SmokeRuns.environment)
+        try runs.chapters.runOrFail(.training, arguments + ["--resume"], log: log, environment: SmokeRuns.environment)
         XCTAssertEqual(try SHA256.hex(ofFile: out + "/" + cell + "/model/model.safetensors"),
                        try SHA256.hex(ofFile: runs.first + "/" + cell + "/model/model.safetensors"))
     }
@@ -141,16 +133,17 @@ final class KillResumeTests: XCTestCase {
         let runs = try SmokeRuns.shared()
         let out = scratch + "/chapters"
         let log = scratch + "/chapters.log"
-        func start(_ chapter: String) throws -> Process {
+        func start(_ chapter: Chapter) throws -> Process {
             try runs.chapters.start(chapter, Chapters.common(out: out), log: log, environment: SmokeRuns.environment)
         }
-        func run(_ chapter: String) throws -> Int32 {
+        func run(_ chapter: Chapter) throws -> Int32 {
             try runs.chapters.run(chapter, Chapters.common(out: out), log: log, environment: SmokeRuns.environment)
         }
         let chapter01 = out + "/01-data-repair", chapter02 = out + "/02-prompting"
+        try runs.copyFirst(["00-pretraining"], to: out)      // chapter 02 reads the bases' tokenizer
 
         /// Kill `chapter` once it has written `file`: it must look unfinished, and `next` must refuse to start.
-        func killOnceWritten(_ chapter: String, _ folder: String, _ file: String, thenRefuses next: String, saying: String) throws {
+        func killOnceWritten(_ chapter: Chapter, _ folder: String, _ file: String, thenRefuses next: Chapter, saying: String) throws {
             let process = try start(chapter)
             XCTAssertTrue(waitUntil(seconds: 60) { FileIO.exists(folder + "/" + file) }, "\(chapter) never wrote \(file)")
             process.killHard()
@@ -161,11 +154,11 @@ final class KillResumeTests: XCTestCase {
         }
 
         // Chapter 01 killed once it has written its main output, then at moments spread over its run.
-        try killOnceWritten("ch01-data-repair", chapter01, "repaired.jsonl", thenRefuses: "ch02-prompting",
+        try killOnceWritten(.dataRepair, chapter01, "repaired.jsonl", thenRefuses: .prompting,
                             saying: "chapter 1 (data-repair) has not finished")
         var finished = 0
         for delay in [0.02, 0.05, 0.1, 0.2, 0.4] {
-            let process = try start("ch01-data-repair")
+            let process = try start(.dataRepair)
             usleep(useconds_t(delay * 1e6))
             process.killHard()
             if try assertNoManifestOrAWholeOne(chapter01) { finished += 1 }
@@ -173,13 +166,13 @@ final class KillResumeTests: XCTestCase {
         print("chapter 01: \(finished) of 5 timed kills came after it finished")
 
         // Run again: it finishes, and writes what an uninterrupted run writes.
-        XCTAssertEqual(try run("ch01-data-repair"), 0)
+        XCTAssertEqual(try run(.dataRepair), 0)
         XCTAssertTrue(try assertNoManifestOrAWholeOne(chapter01))
 
         // Chapter 02 killed once its tokenizer is written: unfinished, so chapter 04 refuses to start; run again.
-        try killOnceWritten("ch02-prompting", chapter02, "tokenizer.json", thenRefuses: "ch04-training",
+        try killOnceWritten(.prompting, chapter02, "tokenizer.json", thenRefuses: .training,
                             saying: "chapter 2 (prompting) has not finished")
-        XCTAssertEqual(try run("ch02-prompting"), 0)
+        XCTAssertEqual(try run(.prompting), 0)
         XCTAssertTrue(try assertNoManifestOrAWholeOne(chapter02))
 
         // Apart from wall times and the folder's name, the interrupted chapters end with the uninterrupted run's bytes.

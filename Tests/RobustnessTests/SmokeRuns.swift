@@ -3,6 +3,7 @@ import XCTest
 import Repro
 import Tensor
 import Plumbing
+import Book
 
 /// Two complete runs of chapters 01–04 at the smoke scale with the same seed, made once per test process and shared
 /// by the determinism and kill tests. Both run in the same folder (renamed after each run), because manifests record
@@ -39,11 +40,14 @@ final class SmokeRuns {
     }
 
     func runAll(out: String, log: String, seed: UInt64 = 1234) throws {
-        for chapter in Chapters.names {
-            try chapters.runOrFail(chapter, Chapters.common(out: out, seed: seed) + (chapter == "ch04-training" ? SmokeRuns.training : []),
-                                   log: "\(log)-\(chapter).log", environment: SmokeRuns.environment)
+        for chapter in Chapters.chapters {
+            try chapters.runOrFail(chapter, Chapters.common(out: out, seed: seed) + (chapter == .training ? SmokeRuns.training : []),
+                                   log: "\(log)-\(chapter.executable).log", environment: SmokeRuns.environment)
         }
     }
+
+    /// The folders chapter 04 reads: the bases (chapter 00), the records (01) and the examples (02).
+    static let beforeTraining = [Chapter.pretraining, .dataRepair, .prompting].map(\.folder)
 
     /// Copy chapter folders of the first run into `out`.
     func copyFirst(_ folders: [String], to out: String) throws {

@@ -1,13 +1,19 @@
+import Foundation
 import XCTest
+import Book
+import Plumbing
 import Repro
 import Tensor
 @testable import ch04_training
-import Plumbing
+
+func example(_ ids: [Int32], _ labels: [Int32], promptTokens: Int = 0) -> TrainingExample {
+    TrainingExample(record: 0, inputIDs: ids, labels: labels, promptTokens: promptTokens)
+}
 
 final class BatchTests: XCTestCase {
     func testMicroBatchShiftsAndPadsWithIgnoredTargets() {
-        let a = Example(inputIDs: [5, 6, 7, 8], labels: [-100, -100, 7, 8])
-        let b = Example(inputIDs: [9, 10], labels: [-100, 10])
+        let a = example([5, 6, 7, 8], [-100, -100, 7, 8])
+        let b = example([9, 10], [-100, 10])
         let mb = makeMicroBatch([a, b])
         XCTAssertEqual(mb.batch, 2)
         XCTAssertEqual(mb.length, 3)
@@ -31,71 +37,82 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(batchIndices(step: 4, count: count, batchSize: batch, seed: 9).indices.count, 3)   // 23 = 4·5 + 3
     }
 
-    func testReadExamplesRejectsOutOfVocabularyIds() throws {
-        let path = NSTemporaryDirectory() + "examples-\(UUID().uuidString).jsonl"
-        try FileIO.writeAtomically(path, text: "{\"input_ids\":[1,2,3],\"labels\":[-100,2,3]}\n{\"input_ids\":[1,99],\"labels\":[-100,99]}\n")
-        XCTAssertThrowsError(try readExamples(path, vocabularySize: 50)) { XCTAssertTrue("\($0)".contains("record 1"), "\($0)") }
-        XCTAssertEqual(try readExamples(path, vocabularySize: 100).count, 2)
+    func testExamplesWithOutOfVocabularyIdsAreRefusedWithTheRecord() throws {
+        let good = example([1, 2, 3], [-100, 2, 3]), bad = example([1, 99], [-100, 99])
+        XCTAssertNoThrow(try good.checkTokens(below: 50))
+        XCTAssertThrowsError(try bad.checkTokens(below: 50)) { XCTAssertTrue("\($0)".contains("99"), "\($0)") }
+        XCTAssertNoThrow(try bad.checkTokens(below: 100))
+    }
+}
+
+/// A small fixed data set with something to learn: each sequence counts up from a random start by a random step
+/// (mod 60), so every token after the second follows from the two before it.
+func countingExamples(_ n: Int, seed: UInt64) -> [TrainingExample] {
+    var rng = SeededRandom(seed: seed)
+    return (0..<n).map { _ in
+        let length = 6 + rng.below(10), prompt = 2 + rng.below(3)
+        let start = rng.below(60), stride = 1 + rng.below(3)
+        let ids = (0..<length).map { Int32(3 + (start + $0 * stride) % 60) }
+        return TrainingExample(record: 0, inputIDs: ids, labels: ids.enumerated().map { $0.offset < prompt ? -100 : $0.element },
+                               promptTokens: prompt)
+    }
+}
+
+/// The recipe's loop on the counting data: 20 training and 4 validation examples.
+func countingTrainer(_ directory: String, epochs: Int = 2, recipe change: (inout Recipe) -> Void = { _ in },
+                     learningRate: Double = 3e-3, training: [TrainingExample] = countingExamples(20, seed: 1)) -> Trainer<ValidationRecord> {
+    let config = NeoXConfig(name: "resume-test", vocabSize: 64, hiddenSize: 16, numLayers: 2, numHeads: 2,
+                            rotaryPct: 0.5, maxPositions: 32)
+    var recipe = Recipe(epochs: epochs, batchSize: 6, microBatchSize: 4, warmupRatio: 0.1, gradientClip: 1.0, seed: 3,
+                        validateEvery: 2, checkpointEvery: 3)
+    change(&recipe)
+    let validation = countingExamples(4, seed: 2)
+    let batches = ExampleBatches(training, epochs: recipe.epochs, batchSize: recipe.batchSize,
+                                 microBatchSize: recipe.microBatchSize, seed: recipe.seed)
+    return Trainer(model: GPTNeoX(config: config, seed: recipe.seed), recipe: recipe, peakLearningRate: learningRate,
+                   batches: batches, directory: directory, name: "small-high") { model, step in
+        ValidationRecord(step: step, loss: try meanLoss(model, validation, microBatch: 4),
+                         trainResponseLoss: try meanLoss(model, training.prefix(8).map(\.responseOnly), microBatch: 4))
     }
 }
 
 final class ResumeTests: XCTestCase {
-    /// A small fixed data set with something to learn: each sequence counts up from a random start by a random step
-    /// (mod 60), so every token after the second follows from the two before it.
-    func examples(_ n: Int, seed: UInt64) -> [Example] {
-        var rng = SeededRandom(seed: seed)
-        return (0..<n).map { _ in
-            let length = 6 + rng.below(10), prompt = 2 + rng.below(3)
-            let start = rng.below(60), stride = 1 + rng.below(3)
-            let ids = (0..<length).map { Int32(3 + (start + $0 * stride) % 60) }
-            return Example(inputIDs: ids, labels: ids.enumerated().map { $0.offset < prompt ? -100 : $0.element })
-        }
-    }
-
-    func trainer(_ directory: String, epochs: Int = 2) throws -> CellTrainer {
-        let config = NeoXConfig(name: "resume-test", vocabSize: 64, hiddenSize: 16, numLayers: 2, numHeads: 2,
-                                rotaryPct: 0.5, maxPositions: 32)
-        let recipe = Recipe(epochs: epochs, batchSize: 6, microBatchSize: 4, warmupRatio: 0.1, gradientClip: 1.0, seed: 3,
-                            validateEvery: 2, checkpointEvery: 3)
-        let tokenizer = directory + "/tokenizer.json"
-        try FileIO.writeAtomically(tokenizer, text: "{}")
-        return CellTrainer(cell: Cell(id: "small-high", size: "small", rate: "high", config: config, learningRate: 3e-3),
-                           recipe: recipe, training: examples(20, seed: 1), validation: examples(4, seed: 2),
-                           directory: directory, tokenizerPath: tokenizer)
-    }
-
     func testStopAndResumeIsBitIdenticalToAnUninterruptedRun() throws {
         let root = NSTemporaryDirectory() + "resume-\(UUID().uuidString)"
-        let straight = try trainer(root + "/straight").run(initFrom: nil, resume: false, stopAfter: nil)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let straightTrainer = countingTrainer(root + "/straight")
+        let straight = try straightTrainer.run(resume: false, stopAfter: nil)
         XCTAssertTrue(straight.finished)
         XCTAssertEqual(straight.steps.count, 8)     // 2 epochs × ceil(20 / 6)
 
-        let interrupted = try trainer(root + "/interrupted")
-        let first = try interrupted.run(initFrom: nil, resume: false, stopAfter: 5)
+        let first = try countingTrainer(root + "/interrupted").run(resume: false, stopAfter: 5)
         XCTAssertFalse(first.finished)
         XCTAssertEqual(first.steps.count, 5)
         XCTAssertEqual(try String(decoding: FileIO.read(root + "/interrupted/checkpoints/latest"), as: UTF8.self), "step-000005\n")
-        let resumed = try self.trainer(root + "/interrupted").run(initFrom: nil, resume: true, stopAfter: nil)
+        let resumedTrainer = countingTrainer(root + "/interrupted")
+        let resumed = try resumedTrainer.run(resume: true, stopAfter: nil)
         XCTAssertTrue(resumed.finished)
+        XCTAssertEqual(resumed.resumedAfter, 5)
 
-        for file in ["metrics.csv", "validation.csv", "model/model.safetensors"] {
+        for file in ["metrics.csv", "validation.csv"] {
             XCTAssertEqual(try FileIO.read(root + "/straight/" + file), try FileIO.read(root + "/interrupted/" + file), file)
         }
+        let a = straightTrainer.model.parameters, b = resumedTrainer.model.parameters
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: a.base, count: a.count)), Array(UnsafeBufferPointer(start: b.base, count: b.count)))
         // Only the newest checkpoint is kept.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/interrupted/checkpoints").sorted(), ["latest", "step-000008"])
-        try? FileManager.default.removeItem(atPath: root)
     }
 
     func testTrainingLowersTheLoss() throws {
         let root = NSTemporaryDirectory() + "learn-\(UUID().uuidString)"
-        let result = try trainer(root, epochs: 15).run(initFrom: nil, resume: false, stopAfter: nil)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let result = try countingTrainer(root, epochs: 15).run(resume: false, stopAfter: nil)
         // Random 64-way guessing starts near ln 64 ≈ 4.16; 60 steps at 3e-3 take about 0.85 nats off (observed); require
         // 0.6 on training batches and 0.15 on held-out sequences (which only improve by learning the counting rule).
         XCTAssertEqual(Double(result.steps[0].loss), log(64), accuracy: 0.3)
         XCTAssertLessThan(result.steps.suffix(4).map(\.loss).max()!, result.steps[0].loss - 0.6)
         XCTAssertLessThan(result.validation.last!.loss, result.validation.first!.loss - 0.15)
         XCTAssertEqual(result.steps[0].learningRate, 0)   // HF schedule: the first update of a warmup uses lr 0
-        try? FileManager.default.removeItem(atPath: root)
     }
 }
 
@@ -105,7 +122,7 @@ final class PaperScaleTests: XCTestCase {
         let json = try JSON.parse(deepSpeedConfig().serialized(pretty: true))
         let micro = try XCTUnwrap(json["train_micro_batch_size_per_gpu"]?.int)
         let accumulation = try XCTUnwrap(json["gradient_accumulation_steps"]?.int)
-        XCTAssertEqual(json["train_batch_size"]?.int, micro * accumulation * PaperSetup.gpus)
+        XCTAssertEqual(json["train_batch_size"]?.int, micro * accumulation * Paper.gpus)
         XCTAssertEqual(json["train_batch_size"]?.int, 32)                       // the paper's batch
         XCTAssertEqual(micro, PaperSetup.microBatchPerGPU)                      // what chapter 03's activation memory assumes
         XCTAssertEqual(json["zero_optimization"]?["stage"]?.int, 3)
@@ -115,10 +132,12 @@ final class PaperScaleTests: XCTestCase {
     }
 
     func testLaunchScriptRunsTheFourCellsOfTableFour() {
-        let script = launchCommands(paperDirectory: "/x/paper", repository: "/repo", epochs: 3)
+        let script = launchCommands(paperDirectory: "/x/paper", repository: "/repo", models: [.polyglotKo5_8B, .polyglotKo12_8B],
+                                    rates: Paper.learningRates, epochs: 3)
         for model in ["polyglot-ko-5.8b", "polyglot-ko-12.8b"] {
-            for lr in ["5e-5", "7e-6"] { XCTAssertTrue(script.contains("--model EleutherAI/\(model)") && script.contains("--learning-rate \(lr)")) }
+            for lr in ["5e-05", "7e-06"] { XCTAssertTrue(script.contains("--model EleutherAI/\(model)") && script.contains("--learning-rate \(lr)"), script) }
         }
+        XCTAssertTrue(script.contains("--warmup-ratio 0.06 --max-grad-norm 1.0"))
         XCTAssertEqual(script.components(separatedBy: "deepspeed --num_gpus 8").count - 1, 4)
         XCTAssertTrue(script.contains("--micro-batch 4 --gradient-accumulation 1"))
     }
@@ -127,37 +146,26 @@ final class PaperScaleTests: XCTestCase {
 /// The training-side twin of the validation loss: prompt positions out, whatever the run trained on.
 final class ResponseLossTests: XCTestCase {
     func testResponseOnlyMasksThePromptAndKeepsTheRest() {
-        let unmasked = Example(inputIDs: [5, 6, 7, 8, 2], labels: [5, 6, 7, 8, 2], promptTokens: 3)
+        let unmasked = example([5, 6, 7, 8, 2], [5, 6, 7, 8, 2], promptTokens: 3)
         XCTAssertEqual(unmasked.responseOnly.labels, [-100, -100, -100, 8, 2])
         XCTAssertEqual(unmasked.responseOnly.inputIDs, unmasked.inputIDs)
-        let masked = Example(inputIDs: [5, 6, 7, 8, 2], labels: [-100, -100, -100, 8, 2], promptTokens: 3)
+        let masked = example([5, 6, 7, 8, 2], [-100, -100, -100, 8, 2], promptTokens: 3)
         XCTAssertEqual(masked.responseOnly.labels, masked.labels)
-        // Without the boundary (an older file) the labels are taken as they are.
-        XCTAssertEqual(Example(inputIDs: [5, 6], labels: [5, 6]).responseOnly.labels, [5, 6])
     }
 
     func testPromptTokensOutsideTheSequenceAreRejectedWithFileAndLine() throws {
         let path = NSTemporaryDirectory() + "examples-\(getpid()).jsonl"
         defer { unlink(path) }
         try FileIO.writeAtomically(path, text: """
-        {"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":1}
-        {"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":3}
+        {"record":0,"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":1}
+        {"record":1,"input_ids":[5,6,7],"labels":[-100,6,7],"prompt_tokens":3}
 
         """)
-        XCTAssertThrowsError(try readExamples(path, vocabularySize: 10)) { error in
+        XCTAssertThrowsError(try JSONLines<TrainingExample>.read(from: path)) { error in
             XCTAssertTrue("\(error)".contains("\(path):2"), "\(error)")
             XCTAssertTrue("\(error)".contains("prompt_tokens"), "\(error)")
         }
-        try FileIO.writeAtomically(path, text: "{\"input_ids\":[5,6,7],\"labels\":[-100,6,7],\"prompt_tokens\":1}\n")
-        XCTAssertEqual(try readExamples(path, vocabularySize: 10).first?.promptTokens, 1)
-    }
-
-    func testValidationRecordsRoundTrip() {
-        let r = ValidationRecord(step: 12, loss: 5.316704, trainResponseLoss: 5.160157)
-        let back = ValidationRecord(csv: Substring(r.csv))
-        XCTAssertEqual(back?.step, 12)
-        XCTAssertEqual(back?.loss, 5.316704)
-        XCTAssertEqual(back?.trainResponseLoss, 5.160157)
-        XCTAssertNil(ValidationRecord(csv: "12,5.3"))
+        try FileIO.writeAtomically(path, text: "{\"record\":0,\"input_ids\":[5,6,7],\"labels\":[-100,6,7],\"prompt_tokens\":1}\n")
+        XCTAssertEqual(try JSONLines<TrainingExample>.read(from: path).records.first?.promptTokens, 1)
     }
 }

@@ -1,5 +1,6 @@
 // The chapter's data flow in one value: validated records → keyword hits → classes → repairs → the repaired set.
 // main.swift narrates it; the tests run it on small hand-written files.
+import Repro
 import Plumbing
 
 struct CandidateRow {
@@ -23,7 +24,7 @@ struct DataRepairResult {
         repairs = candidates.filter { $0.classification.grammarClass == .alreadyCorrect }.compactMap { row in
             byIndex[row.hit.index].map { Repair.repair($0, classification: row.classification) }
         }
-        var fixed: [Int: KoAlpacaRecord] = [:]
+        var fixed: [Int: InstructionRecord] = [:]
         for outcome in repairs where outcome.edit != nil { fixed[outcome.index] = outcome.after }
         repaired = data.records.map { IndexedRecord(index: $0.index, record: fixed[$0.index] ?? $0.record) }
     }

@@ -13,6 +13,7 @@
 //   (c) unrelated      — the word is used otherwise (논리적 오류, 오류 메시지, 문법 범주, 치아 교정, a news text). → keep
 //   (d) rewritten      — a correction task whose answer really changes the sentence. Whether the sentence was wrong
 //       cannot be decided by rule: kept, and listed so a reader can look.                                        → keep
+import Repro
 
 enum GrammarKeyword: String, CaseIterable {
     case error = "오류", correction = "교정", grammar = "문법"
@@ -83,7 +84,7 @@ enum GrammarRecords {
         return matches.isEmpty ? nil : KeywordHit(index: item.index, matches: matches)
     }
 
-    static func text(of record: KoAlpacaRecord, _ field: RecordField) -> String {
+    static func text(of record: InstructionRecord, _ field: RecordField) -> String {
         switch field {
         case .instruction: return record.instruction
         case .input: return record.input
@@ -125,7 +126,7 @@ enum GrammarRecords {
 
     // MARK: Classifying
 
-    static func classify(_ record: KoAlpacaRecord) -> Classification {
+    static func classify(_ record: InstructionRecord) -> Classification {
         let instruction = record.instruction
         func result(_ c: GrammarClass, _ reason: String, _ source: SentenceSource? = nil) -> Classification {
             Classification(grammarClass: c, reason: reason, source: source,
@@ -153,7 +154,7 @@ enum GrammarRecords {
         return result(.unrelated, "mentions grammar but asks neither to correct nor to judge")
     }
 
-    static func classifyCorrection(_ record: KoAlpacaRecord, sentence: String, source: SentenceSource,
+    static func classifyCorrection(_ record: InstructionRecord, sentence: String, source: SentenceSource,
                                    verb: String) -> Classification {
         let named = namedKinds.first { containsAny(record.instruction, $0.words) != nil }?.kind
         func result(_ c: GrammarClass, _ reason: String) -> Classification {
@@ -200,12 +201,12 @@ enum GrammarRecords {
 
     // MARK: The sentence of the task
 
-    static func sentenceSource(_ record: KoAlpacaRecord) -> SentenceSource? {
+    static func sentenceSource(_ record: InstructionRecord) -> SentenceSource? {
         if !Validation.isBlank(record.input) { return .input }
         return embeddedSentence(in: record.instruction).map { .instruction($0) }
     }
 
-    static func sentenceText(_ record: KoAlpacaRecord, _ source: SentenceSource) -> String {
+    static func sentenceText(_ record: InstructionRecord, _ source: SentenceSource) -> String {
         switch source {
         case .input: return record.input
         case .instruction(let range): return String(record.instruction[range])

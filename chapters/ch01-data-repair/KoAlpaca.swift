@@ -11,20 +11,10 @@ import Repro
 import Tensor
 import Plumbing
 
-struct KoAlpacaRecord: Equatable {
-    var instruction: String
-    var input: String
-    var output: String
-
-    static let fieldNames = ["instruction", "input", "output"]
-
-    var json: JSON { .object(JSONObject([("instruction", .string(instruction)), ("input", .string(input)), ("output", .string(output))])) }
-}
-
 /// A record together with its position in the file: every output of the chapter names records by this index.
 struct IndexedRecord {
     var index: Int
-    var record: KoAlpacaRecord
+    var record: InstructionRecord
 }
 
 struct Reject: Equatable {
@@ -40,8 +30,6 @@ struct DataError: Error, CustomStringConvertible {
 
 enum KoAlpacaFile {
     static let fileName = "ko_alpaca_data.json"
-    static let canonicalURL = "https://raw.githubusercontent.com/Beomi/KoAlpaca/main/ko_alpaca_data.json"
-    static let fullRecordCount = 49_620
 
     /// Every `ko_alpaca_data.json` below `<dataDir>/koalpaca/`, sorted by path.
     static func candidates(dataDirectory: String) -> [String] {
@@ -76,7 +64,7 @@ enum KoAlpacaFile {
     static func choose(dataDirectory: String) throws -> (path: String, note: String) {
         let paths = candidates(dataDirectory: dataDirectory)
         guard !paths.isEmpty else {
-            throw DataError(description: "no \(fileName) under \(dataDirectory)/koalpaca/ (run with --fetch to download it)")
+            throw DataError(description: "no \(fileName) under \(dataDirectory)/koalpaca/ (`swift run -c release fetch-data` fetches it, or run `bash scripts/reproduce.sh`)")
         }
         let ranked = try paths.map { ($0, isPartial($0), try FileIO.size($0)) }.sorted { a, b in
             if a.1 != b.1 { return !a.1 }
@@ -104,6 +92,9 @@ struct ValidatedData {
 }
 
 enum Validation {
+    /// KoAlpaca's three fields, exactly: a fourth is refused rather than dropped without a word.
+    static let fieldNames = ["instruction", "input", "output"]
+
     /// Read the whole file as a JSON array (the kit's reader: its errors name the file and the record) and check
     /// each record. Throws when the file is not an array of records at all.
     static func load(path: String) throws -> ValidatedData {
@@ -140,13 +131,13 @@ enum Validation {
     }
 
     /// The checks of one record. All problems are listed, not just the first, so one look at the rejects suffices.
-    static func check(_ item: JSON) -> Result<KoAlpacaRecord, DataError> {
+    static func check(_ item: JSON) -> Result<InstructionRecord, DataError> {
         guard let object = item.object else {
             return .failure(DataError(description: "the record is \(describe(item)), expected an object"))
         }
         var problems: [String] = []
         var values: [String] = []
-        for name in KoAlpacaRecord.fieldNames {
+        for name in Validation.fieldNames {
             guard let value = object[name] else { problems.append("missing field \"\(name)\""); values.append(""); continue }
             guard let text = value.string else {
                 problems.append("field \"\(name)\" is \(describe(value)), expected a string"); values.append(""); continue
@@ -156,11 +147,11 @@ enum Validation {
             }
             values.append(text)
         }
-        for key in object.keys where !KoAlpacaRecord.fieldNames.contains(key) {
+        for key in object.keys where !Validation.fieldNames.contains(key) {
             // The repaired file has exactly three fields; dropping a fourth without a word would lose data silently.
             problems.append("unexpected field \"\(key)\"")
         }
-        let record = KoAlpacaRecord(instruction: values[0], input: values[1], output: values[2])
+        let record = InstructionRecord(instruction: values[0], input: values[1], output: values[2])
         if object["instruction"]?.string != nil && isBlank(record.instruction) { problems.append("empty instruction") }
         if object["output"]?.string != nil && isBlank(record.output) { problems.append("empty output") }
         return problems.isEmpty ? .success(record) : .failure(DataError(description: problems.joined(separator: "; ")))

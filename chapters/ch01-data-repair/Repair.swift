@@ -8,6 +8,7 @@
 // Word order and punctuation are used only when named: they change a sentence too much to be a default.
 // Every rule edits one place, and only where the answer shows the correct form (the particle word, the spaced word,
 // the correct spelling), so that the answer visibly corrects what was broken.
+import Repro
 
 enum RepairRule: String, CaseIterable {
     case wordOrder = "word order"
@@ -27,8 +28,8 @@ struct RepairOutcome {
     var index: Int
     var source: SentenceSource
     var edit: RepairEdit?      // nil: no rule applied, the record is unchanged
-    var before: KoAlpacaRecord
-    var after: KoAlpacaRecord
+    var before: InstructionRecord
+    var after: InstructionRecord
 }
 
 enum Repair {

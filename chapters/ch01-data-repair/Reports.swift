@@ -5,11 +5,6 @@ import Tensor
 import Plumbing
 import Book
 
-enum Paper {
-    static let records = 49_620
-    static let repairs = 82
-}
-
 enum Reports {
     // MARK: JSON Lines rows
 
@@ -85,7 +80,7 @@ enum Reports {
     static func summaryTable(_ result: DataRepairResult) -> Table {
         let d = result.data
         var table = Table(title: "KoAlpaca v1.0: this run beside the paper", columns: ["quantity", "this run", "paper"])
-        table.add(["records in the file", Format.count(d.totalRecords), Format.count(Paper.records)])
+        table.add(["records in the file", Format.count(d.totalRecords), Format.count(Paper.koalpacaRecords)])
         table.add(["rejected (bad records, excluded)", Format.count(d.rejects.count), "—"])
         table.add(["records kept", Format.count(d.records.count), "—"])
         table.add(["duplicate (instruction, input) groups", Format.count(d.duplicates.groups.count), "—"])
@@ -94,22 +89,26 @@ enum Reports {
         table.add(["records with a CR character (kept)", Format.count(d.recordsWithCarriageReturn), "—"])
         table.add(["records with 오류, 교정 or 문법 in any field", Format.count(result.candidates.count), "—"])
         for c in GrammarClass.allCases { table.add(["class \(c.rawValue)", Format.count(result.count(c)), "—"]) }
-        table.add(["records repaired", Format.count(result.repairedCount), Format.count(Paper.repairs)])
+        table.add(["records repaired", Format.count(result.repairedCount), Format.count(Paper.repairedRecords)])
         table.add(["class (a) with no applicable rule", Format.count(result.repairs.count - result.repairedCount), "—"])
         return table
     }
 
-    /// When only part of the file is present, say what the comparison with the paper can and cannot mean.
+    /// When only part of the file is present, say what the comparison with the paper can and cannot mean: the share
+    /// of records our rule repairs, scaled to the whole file, with a 95% Wilson interval on that share (the file's
+    /// prefix is not a random sample, so even the interval is a guide, not a guarantee).
     static func subsetNote(_ result: DataRepairResult, isPartialCopy: Bool) -> String? {
         let n = result.data.totalRecords
-        guard isPartialCopy || n < Paper.records else { return nil }
-        let share = Double(n) / Double(Paper.records)
-        let scaled = Double(result.repairedCount) / share
+        guard isPartialCopy || n < Paper.koalpacaRecords else { return nil }
+        let share = Double(n) / Double(Paper.koalpacaRecords)
+        let (low, high) = NSMC.wilsonInterval(successes: result.repairedCount, trials: n)
+        func scaled(_ rate: Double) -> String { Format.count(Int((rate * Double(Paper.koalpacaRecords)).rounded())) }
         return """
-        Only \(Format.count(n)) of the \(Format.count(Paper.records)) records (\(Format.percent(share))) are present, so the \
-        paper's \(Paper.repairs) repairs are out of the whole file and ours out of this subset. Scaled by the share of the \
-        file, our \(result.repairedCount) repairs would be about \(Format.count(Int(scaled.rounded()))) in the whole file — \
-        an extrapolation from a small sample (a handful of records), not a measurement. Run with `--fetch` to get the full file.
+        Only \(Format.count(n)) of the \(Format.count(Paper.koalpacaRecords)) records (\(Format.percent(share))) are present, so the \
+        paper's \(Paper.repairedRecords) repairs are out of the whole file and ours out of this subset. At our rate \
+        (\(result.repairedCount) of \(Format.count(n))), the whole file would hold about \
+        \(scaled(Double(result.repairedCount) / Double(n))) repairs (95% interval \(scaled(low))–\(scaled(high))) — an \
+        extrapolation from this prefix, not a measurement. `swift run -c release fetch-data` fetches the full file where the network allows.
         """
     }
 
@@ -181,7 +180,7 @@ enum Reports {
         }
         let kept = result.candidates.filter { $0.classification.grammarClass == .rewritten }
         if !kept.isEmpty {
-            var byIndex: [Int: KoAlpacaRecord] = [:]
+            var byIndex: [Int: InstructionRecord] = [:]
             for item in result.data.records { byIndex[item.index] = item.record }
             out += "# Kept for a human to judge (class d)\n\n"
             out += "Correction tasks whose answer really rewrites the sentence. The rule cannot tell whether the sentence was wrong; look and decide.\n\n"

@@ -6,14 +6,12 @@
 // wrote it correctly in Korean, and the generated answer ended up equal to the question.
 // This chapter does the same, with the rule as code: read, check, find by keyword, classify, repair, write.
 import ArgumentParser
-import Repro
-import Tensor
-import Plumbing
 import Book
+import Plumbing
+import Repro
 
-// Artifacts of this chapter, in one place (artifacts/01-data-repair/).
-enum Artifact {
-    static let repaired = "repaired.jsonl"          // the whole data set, repaired, for chapter 02
+// Files of this chapter's own (what it hands chapter 02 is `Artifacts.repairedRecords`).
+enum Output {
     static let rejects = "rejects.jsonl"
     static let candidates = "candidates.jsonl"
     static let repairs = "repairs.md"
@@ -21,65 +19,67 @@ enum Artifact {
     static let lengthFigure = "length-distribution"
 }
 
-struct DataRepairChapter: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ch01-data-repair",
-        abstract: "KoAlpaca v1.0: check every record, find and classify the grammar records, repair the broken ones.")
+struct DataRepairChapter: ChapterCommand {
+    static let chapter = Chapter.dataRepair
 
     @OptionGroup var common: CommonOptions
-
-    @Flag(help: "First download the canonical ko_alpaca_data.json (Beomi/KoAlpaca) into <data-dir>/koalpaca/v1.0/ with curl, and print its sha256 and record count.")
-    var fetch = false
 
     @Flag(name: .customLong("no-repair"), help: "Ablation: write the accepted records as the file has them (the grammar records left as the translator broke them) to repaired.jsonl.")
     var noRepair = false
 
-    @Option(name: .customLong("table-rows"), help: "At most this many keyword hits are listed in the notebook (all go to candidates.jsonl).")
+    @Option(name: .customLong("table-rows"), parsing: .unconditional, help: "At most this many keyword hits are listed in the notebook (all go to candidates.jsonl).")
     var tableRows = 60
 
+    func validate() throws {
+        guard tableRows >= 0 else { throw ValidationError("--table-rows must be 0 or more") }
+    }
+
     func run() throws {
-        let dataDirectory = common.resolvedDataDirectory
-        if fetch {
-            for line in try Fetch.run(dataDirectory: dataDirectory).lines { print(line) }
-        }
-
-        // MARK: - Read and check before writing anything
-        // A file that is not a JSON array of records stops here, with the file and record named, and no artifact
-        // (not even the notebook) is touched.
-        let (path, choice) = try KoAlpacaFile.choose(dataDirectory: dataDirectory)
-        let data = try Validation.load(path: path)
-        let result = DataRepairResult(data)
-
-        let run = try ChapterRun(1, "data-repair", title: "Chapter 01 — The data: KoAlpaca v1.0 and its grammar records",
-                                 options: common)
-        let book = run.notebook
+        // Read and check before writing anything: a file that is not a JSON array of records stops here, with the
+        // file and record named, and no artifact (not even the notebook) is touched.
+        let (path, choice) = try KoAlpacaFile.choose(dataDirectory: common.resolvedDataDirectory)
+        let result = DataRepairResult(try Validation.load(path: path))
+        let run = try ChapterRun(self)
         try run.input(path)
-        run.chapterOptions["table_rows"] = .number(Double(tableRows))
-        run.chapterOptions["repair"] = .bool(!noRepair)
         if try run.reuseIfFinished() { return }
 
-        // MARK: - 1.1 KoAlpaca v1.0
-        book.section("1.1 KoAlpaca v1.0")
+        introduceKoAlpaca(run, result.data, file: choice)
+        try checkEveryRecord(run, result.data)
+        let keywords = findByKeyword(run, result)
+        try classify(run, result)
+        try repair(run, result)
+        try showLengths(run, result)
+        try handOn(run, result, file: choice, keywords: keywords, isPartialCopy: KoAlpacaFile.isPartial(path))
+        try run.finish()
+    }
+}
+
+extension DataRepairChapter {
+    func introduceKoAlpaca(_ run: ChapterRun, _ data: ValidatedData, file: String) {
+        let book = run.notebook
+        book.section("KoAlpaca v1.0")
         let withInput = data.records.filter { !Validation.isBlank($0.record.input) }.count
         book.text("""
         KoAlpaca v1.0 is Stanford Alpaca in Korean: the instructions and inputs were translated with DeepL, and the \
         outputs generated anew by ChatGPT (gpt-3.5-turbo) from the Korean (the data set card of Beomi/KoAlpaca says so). \
-        It is one JSON array of `{instruction, input, output}` records, \(Format.count(Paper.records)) of them. \
+        It is one JSON array of `{instruction, input, output}` records, \(Format.count(Paper.koalpacaRecords)) of them. \
         Records with an `input` use the paper's "with input" template, the others the shorter one (chapter 02). \
         This chapter does the same work at every `--scale`: it takes seconds even on the full file.
         """)
-        book.text("File: \(choice).")
+        book.text("File: \(file).")
         book.text("""
         The file holds **\(Format.count(data.totalRecords)) records**; \(Format.count(withInput)) of the accepted ones \
         (\(Format.percent(Double(withInput) / Double(max(data.records.count, 1))))) have an input.
         """)
+    }
 
-        // MARK: - 1.2 Checking every record
-        book.section("1.2 Checking every record")
+    func checkEveryRecord(_ run: ChapterRun, _ data: ValidatedData) throws {
+        let book = run.notebook
+        book.section("Checking every record")
         book.text("""
         Each record must be an object with exactly the string fields `instruction`, `input`, `output`; the instruction \
         and the output must not be blank; no control characters but newline, tab and carriage return. A record that \
-        fails goes to `\(Artifact.rejects)` with its index and reason and is left out of the repaired set — counted, never \
+        fails goes to `\(Output.rejects)` with its index and reason and is left out of the repaired set — counted, never \
         dropped silently. Records that share (instruction, input) are counted but kept: the paper trained on the file \
         as published.
         """)
@@ -93,19 +93,24 @@ struct DataRepairChapter: ParsableCommand {
         for group in data.duplicates.groups.prefix(5) {
             book.text("Duplicate group: records " + group.map(String.init).joined(separator: ", ") + ".")
         }
-        try run.writeJSONLines(Artifact.rejects, data.rejects.map(Reports.rejectJSON))
+        try run.write(Output.rejects, text: Records.jsonLines(data.rejects.map(Reports.rejectJSON)))
+    }
 
-        // MARK: - 1.3 Finding the grammar records
-        book.section("1.3 Finding the grammar records by keyword")
+    func findByKeyword(_ run: ChapterRun, _ result: DataRepairResult) -> Table {
+        let book = run.notebook
+        book.section("Finding the grammar records by keyword")
         book.text("""
         As in the paper, a record is a candidate when it contains 오류 (error), 교정 (correction) or 문법 (grammar). \
         The words also occur in news texts, code explanations and logic puzzles, so each hit is then classified.
         """)
         let keywords = Reports.keywordTable(result)
         book.table(keywords)
+        return keywords
+    }
 
-        // MARK: - 1.4 What translation did to them
-        book.section("1.4 What translation did to them: four classes")
+    func classify(_ run: ChapterRun, _ result: DataRepairResult) throws {
+        let book = run.notebook
+        book.section("What translation did to them: four classes")
         // The clearest case first: a record whose answer is its sentence, character for character.
         let plainest = result.repairs.first { TextCompare.normalizedDistance(GrammarRecords.sentenceText($0.before, $0.source), $0.before.output) == 0 }
         if let example = plainest ?? result.repairs.first {
@@ -122,10 +127,12 @@ struct DataRepairChapter: ParsableCommand {
         """)
         book.table(Reports.classTable(result))
         book.table(Reports.candidateTable(result, limit: tableRows))
-        try run.writeJSONLines(Artifact.candidates, result.candidates.map(Reports.candidateJSON))
+        try run.write(Output.candidates, text: Records.jsonLines(result.candidates.map(Reports.candidateJSON)))
+    }
 
-        // MARK: - 1.5 Repairing
-        book.section("1.5 Repairing: put a real mistake back")
+    func repair(_ run: ChapterRun, _ result: DataRepairResult) throws {
+        let book = run.notebook
+        book.section("Repairing: put a real mistake back")
         book.text("""
         A class-(a) record is repaired by putting one real, typical Korean mistake back into its sentence, never into \
         the answer. The first rule that applies wins: the kind the instruction names (word order, punctuation, spacing, \
@@ -144,40 +151,42 @@ struct DataRepairChapter: ParsableCommand {
                 book.code("record \(outcome.index) [no applicable rule]\n  sentence: \(before)")
             }
         }
-        try run.write(Artifact.repairs, text: Reports.repairsMarkdown(result))
-        book.text("Every repair, before and after, is in `\(Artifact.repairs)`, with the class-(d) records for a human to judge.")
+        try run.write(Output.repairs, text: Reports.repairsMarkdown(result))
+        book.text("Every repair, before and after, is in `\(Output.repairs)`, with the class-(d) records for a human to judge.")
+    }
 
-        // MARK: - 1.6 How long the records are
-        book.section("1.6 How long the records are")
+    func showLengths(_ run: ChapterRun, _ result: DataRepairResult) throws {
+        run.notebook.section("How long the records are")
         let groups = Reports.lengthGroups(result.repaired)
-        book.table(Reports.lengthTable(groups))
+        run.notebook.table(Reports.lengthTable(groups))
         // Cut the long tail so the bulk is readable: at the 99th percentile of all lengths, rounded up to 50.
         let cut = (Reports.percentile(groups.flatMap(\.lengths).sorted(), 0.99) / 50 + 1) * 50
-        try run.figure(Figure(name: Artifact.lengthFigure, title: "KoAlpaca v1.0 길이 분포: characters of instruction, input and output",
+        try run.figure(Figure(name: Output.lengthFigure, title: "KoAlpaca v1.0 길이 분포: characters of instruction, input and output",
                               xLabel: "characters (글자 수)", yLabel: "records per bin of 10 characters",
                               kind: .histogram(binWidth: 10),
                               series: groups.map { Figure.Series($0.name, values: $0.lengths.map(Double.init)) },
                               extra: ["set xrange [0:\(cut)]"]),
                        caption: "Histogram in bins of 10 characters, cut at \(cut) (the table gives the maxima). Chapter 02 sizes its context from these lengths.")
+    }
 
-        // MARK: - 1.7 The repaired data set
-        book.section("1.7 The repaired data set, and the paper")
+    func handOn(_ run: ChapterRun, _ result: DataRepairResult, file: String, keywords: Table, isPartialCopy: Bool) throws {
+        let book = run.notebook
+        book.section("The repaired data set, and the paper")
         // The ablation (--no-repair) finds and reports the same records, but hands chapter 02 the file's own text.
-        let handedOn = noRepair ? data.records : result.repaired
-        try run.writeJSONLines(Artifact.repaired, handedOn.map { $0.record.json })
+        let handedOn = noRepair ? result.data.records : result.repaired
+        try run.write(Artifacts.repairedRecords, JSONLines(handedOn.map(\.record)))
         book.text("""
-        `\(Artifact.repaired)` holds the \(Format.count(handedOn.count)) accepted records in file order, \
+        `\(Artifacts.repairedRecords.path)` holds the \(Format.count(handedOn.count)) accepted records in file order, \
         \(noRepair ? "none of them repaired (`--no-repair`: the \(result.repairedCount) repairs above are reported but not applied)" : "\(result.repairedCount) of them repaired"), \
         one `{instruction, input, output}` per line: chapter 02's input.
         """)
         let summary = Reports.summaryTable(result)
         book.table(summary)
-        let note = Reports.subsetNote(result, isPartialCopy: KoAlpacaFile.isPartial(path))
+        let note = Reports.subsetNote(result, isPartialCopy: isPartialCopy)
         if let note { book.text(note) }
-        try run.write(Artifact.summary, text: "# Chapter 01 summary\n\nFile: \(choice).\n\n" + summary.markdown + "\n"
+        try run.write(Output.summary, text: "# Chapter 01 summary\n\nFile: \(file).\n\n" + summary.markdown + "\n"
                       + keywords.markdown + "\n" + Reports.classTable(result).markdown + "\n" + Reports.ruleTable(result).markdown
                       + (note.map { "\n" + $0 + "\n" } ?? ""))
-        try run.finish()
     }
 }
 

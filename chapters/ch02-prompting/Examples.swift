@@ -4,31 +4,9 @@ import Plumbing
 
 // MARK: - From a record to a training example
 
-/// The label that tells the loss to skip a position (PyTorch's and Hugging Face's convention).
-let ignoreIndex: Int32 = -100
-
-/// One training sequence. `labels` has the length of `inputIDs` and is *not* shifted (Hugging Face's convention: the
-/// model predicts `labels[t + 1]` from positions ≤ t, and chapter 04 does the shift). Prompt positions hold
-/// `ignoreIndex`, so the loss sees only the response and its end-of-text token.
-struct TrainingExample: Equatable {
-    var record: Int               // index of the record in chapter 01's repaired.jsonl
-    var inputIDs: [Int32]
-    var labels: [Int32]
-    var promptTokens: Int
-    var truncated: Bool
-
-    var responseTokens: Int { inputIDs.count - promptTokens }
-
-    var json: JSON {
-        JSON(["record": .number(Double(record)),
-              "input_ids": .array(inputIDs.map { .number(Double($0)) }),
-              "labels": .array(labels.map { .number(Double($0)) }),
-              "prompt_tokens": .number(Double(promptTokens))])
-    }
-}
-
 enum ExampleOutcome: Equatable {
-    case kept(TrainingExample)
+    /// The example, and whether its response was cut at the context's end.
+    case kept(TrainingExample, truncated: Bool)
     /// The prompt alone leaves no room for a single response token in the context.
     case dropped(promptTokens: Int)
 }
@@ -56,7 +34,7 @@ func makeExample(_ record: InstructionRecord, index: Int, tokenizer: BPETokenize
     if truncated { response.removeLast(response.count - room) }
     let ids = prompt + response
     let labels = (options.maskPrompt ? Array(repeating: ignoreIndex, count: prompt.count) : prompt) + response
-    return .kept(TrainingExample(record: index, inputIDs: ids, labels: labels, promptTokens: prompt.count, truncated: truncated))
+    return .kept(TrainingExample(record: index, inputIDs: ids, labels: labels, promptTokens: prompt.count), truncated: truncated)
 }
 
 // MARK: - Train / validation split
@@ -71,17 +49,6 @@ func split(count: Int, validation: Int, maxTraining: Int?, seed: UInt64) -> (tra
     var training = Array(order[held...])
     if let maxTraining, training.count > maxTraining { training = Array(training.prefix(maxTraining)) }
     return (training.sorted(), Array(order[..<held]).sorted())
-}
-
-// MARK: - Reading chapter 01's records
-
-func readRecords(_ path: String) throws -> [InstructionRecord] {
-    try Records.readJSONLines(path).enumerated().map { index, json in
-        guard let instruction = json["instruction"]?.string, let input = json["input"]?.string, let output = json["output"]?.string else {
-            throw RecordError(file: path, record: index, line: index + 1, problem: "expected string fields instruction, input, output")
-        }
-        return InstructionRecord(instruction: instruction, input: input, output: output)
-    }
 }
 
 /// Hangul syllables (가–힣) in a text: the unit for "tokens per syllable".

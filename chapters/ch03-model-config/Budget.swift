@@ -4,14 +4,6 @@ import Book
 
 // The arithmetic behind chapter 03, kept apart from its narration so tests can check every number.
 
-/// Table 2 of the paper: the parameter counts it prints.
-let paperParameterCounts: [String: Int] = [
-    "polyglot-ko-1.3b": 1_331_810_304,
-    "polyglot-ko-3.8b": 3_809_974_272,
-    "polyglot-ko-5.8b": 5_885_059_072,
-    "polyglot-ko-12.8b": 12_898_631_680,
-]
-
 /// The closed form of the GPT-NeoX count, as a cross-check of the layout-derived one:
 /// embedding + output (2·V·d), per layer 12·d² + 13·d (with d_ff = 4d), final LayerNorm 2·d.
 func closedFormParameterCount(_ c: NeoXConfig) -> Int {
@@ -44,8 +36,8 @@ func explainDifference(_ difference: Int, config c: NeoXConfig) -> [String] {
 /// Memory and compute of the paper's training run for one model.
 struct TrainingBudget {
     let parameters: Double
-    let gpus = Double(PaperSetup.gpus)
-    let gpuMemoryGiB = PaperSetup.gpuMemoryGiB
+    let gpus = Double(Paper.gpus)
+    let gpuMemoryGiB = Paper.gpuMemoryGiB
     let gpuPeakFLOPs = PaperSetup.gpuPeakFLOPs      // A100 dense bf16
     let utilisation: Double                    // fraction of peak a real run reaches
     let tokens: Double                         // tokens processed over all epochs

@@ -1,8 +1,7 @@
 import Foundation
-import Repro
-import Tensor
-import Plumbing
 import Book
+import Plumbing
+import Repro
 
 // MARK: - The paper's scale: a hand-off to DeepSpeed
 //
@@ -19,10 +18,10 @@ func deepSpeedConfig() -> JSON {
         "train_batch_size": .number(Double(PaperSetup.globalBatch)),
         "train_micro_batch_size_per_gpu": .number(Double(PaperSetup.microBatchPerGPU)),
         "gradient_accumulation_steps": .number(Double(PaperSetup.gradientAccumulation)),
-        "gradient_clipping": 1.0,
+        "gradient_clipping": .number(Paper.gradientClip),
         "bf16": JSON(["enabled": true]),
         "zero_optimization": JSON([
-            "stage": .number(Double(PaperSetup.zeroStage)),
+            "stage": .number(Double(Paper.zeroStage)),
             "overlap_comm": true,
             "contiguous_gradients": true,
             "stage3_gather_16bit_weights_on_model_save": true,
@@ -32,56 +31,60 @@ func deepSpeedConfig() -> JSON {
     ])
 }
 
-/// `paperDirectory` is absolute; `repository` is the checkout holding paper-scale/finetune.py.
-func launchCommands(paperDirectory: String, repository: String, epochs: Int) -> String {
+/// The launch script: every model of the grid at both rates. `paperDirectory` is absolute; `repository` is the
+/// checkout holding paper-scale/finetune.py.
+func launchCommands(paperDirectory: String, repository: String, models: [NeoXConfig], rates: (high: Double, low: Double),
+                    epochs: Int) -> String {
     var lines = ["#!/usr/bin/env bash",
-                 "# The paper's four runs (Table 4): Polyglot-Ko 5.8B and 12.8B at learning rates 5e-5 and 7e-6.",
-                 "# Needs 8 GPUs, pip install torch transformers deepspeed, and the models from the Hugging Face Hub.",
+                 "# The paper's runs (Table 4): \(models.map(\.name).joined(separator: " and ")) at learning rates \(rates.high) and \(rates.low).",
+                 "# Needs \(Paper.gpus) GPUs, pip install torch transformers deepspeed, and the models from the Hugging Face Hub.",
                  "set -euo pipefail",
                  "cd \"${REPO:-\(repository)}\"   # the checkout with paper-scale/finetune.py",
                  "if [ -f \(paperDirectory)/OWN_TOKENIZER ] && [ \"${FORCE:-0}\" != 1 ]; then",
                  "  echo 'train.jsonl was tokenized with our own tokenizer, not Polyglot-Ko'\"'\"'s: rerun ch02-prompting --scale paper --tokenizer <polyglot-ko tokenizer.json>, then this chapter (or set FORCE=1).' >&2",
                  "  exit 1",
                  "fi"]
-    for model in ["polyglot-ko-5.8b", "polyglot-ko-12.8b"] {
-        for lr in ["5e-5", "7e-6"] {
-            lines.append("deepspeed --num_gpus \(PaperSetup.gpus) paper-scale/finetune.py --model EleutherAI/\(model) \\")
+    for model in models {
+        for lr in [rates.high, rates.low] {
+            lines.append("deepspeed --num_gpus \(Paper.gpus) paper-scale/finetune.py --model EleutherAI/\(model.name) \\")
             lines.append("  --train \(paperDirectory)/train.jsonl --deepspeed \(paperDirectory)/ds_zero3.json \\")
             lines.append("  --learning-rate \(lr) --epochs \(epochs) --micro-batch \(PaperSetup.microBatchPerGPU) --gradient-accumulation \(PaperSetup.gradientAccumulation) \\")
-            lines.append("  --output runs/\(model)-lr\(lr)")
+            lines.append("  --warmup-ratio \(Paper.warmupRatio) --max-grad-norm \(Paper.gradientClip) \\")
+            lines.append("  --output runs/\(model.name)-lr\(lr)")
         }
     }
     return lines.joined(separator: "\n") + "\n"
 }
 
-func preparePaperScale(run: ChapterRun) throws {
+func preparePaperScale(_ run: ChapterRun, rates: (high: Double, low: Double), epochs: Int) throws {
     let book = run.notebook
-    book.section("4.1 The paper's scale: handing the run to DeepSpeed")
-    let manifestPath = run.options.outputDirectory + "/" + ChapterRun.folder(2, "prompting") + "/manifest.json"
-    let training = try run.artifact(ofChapter: 2, "prompting", "train.jsonl")
-    let validation = try run.artifact(ofChapter: 2, "prompting", "validation.jsonl")
-    let manifest = try JSON.parse(try FileIO.read(manifestPath), file: manifestPath)
-    let ownTokenizer = manifest["options"]?["tokenizer"] == nil
+    book.section("The paper's scale: handing the run to DeepSpeed")
+    let training = try run.checkedPath(Artifacts.trainingExamples)
+    let validation = try run.checkedPath(Artifacts.validationExamples)
+    let ownTokenizer = try run.read(Artifacts.promptingStats).tokenizerSource == PromptingStats.baseTokenizer
     let folder = "paper"
     try run.write("\(folder)/train.jsonl", bytes: try FileIO.read(training))
     try run.write("\(folder)/validation.jsonl", bytes: try FileIO.read(validation))
     try run.write("\(folder)/ds_zero3.json", text: deepSpeedConfig().serialized(pretty: true) + "\n")
     let cwd = FileManager.default.currentDirectoryPath
     let absolute = run.directory.hasPrefix("/") ? run.directory : cwd + "/" + run.directory
+    let models = [run.preset.models.small, run.preset.models.large]
     let script = try run.write("\(folder)/run.sh", text: launchCommands(paperDirectory: absolute + "/" + folder, repository: cwd,
-                                                                        epochs: run.preset.epochs))
+                                                                        models: models, rates: rates, epochs: epochs))
     chmod(script, 0o755)
     if ownTokenizer {
-        try run.write("\(folder)/OWN_TOKENIZER", text: "train.jsonl was made with the tokenizer chapter 02 trained, not Polyglot-Ko's.\n")
+        try run.write("\(folder)/OWN_TOKENIZER", text: "train.jsonl was made with our base models' tokenizer (chapter 00), not Polyglot-Ko's.\n")
     }
     book.text("""
     Written to `\(run.directory)/\(folder)/`: `train.jsonl` and `validation.jsonl` (chapter 02's examples, prompt \
-    masked), `ds_zero3.json` (ZeRO stage \(PaperSetup.zeroStage), bf16, \(PaperSetup.microBatchPerGPU) sequences per GPU × \
-    \(PaperSetup.gpus) GPUs × \(PaperSetup.gradientAccumulation) accumulation = \(PaperSetup.globalBatch), clipping 1.0 — the \
-    layout chapter 03 budgets), and `run.sh` with the four runs of Table 4 through `paper-scale/finetune.py`.
+    masked), `ds_zero3.json` (ZeRO stage \(Paper.zeroStage), bf16, \(PaperSetup.microBatchPerGPU) sequences per GPU × \
+    \(Paper.gpus) GPUs × \(PaperSetup.gradientAccumulation) accumulation = \(PaperSetup.globalBatch), clipping \(Paper.gradientClip) — the \
+    layout chapter 03 budgets), and `run.sh` with the \(2 * models.count) runs of Table 4 through `paper-scale/finetune.py`, \
+    at learning rates \(rates.high) and \(rates.low) for \(epochs) epochs.
     """)
     if ownTokenizer {
-        book.text("**Warning:** chapter 02 trained its own tokenizer, so these ids do not mean what Polyglot-Ko's embeddings expect. For the real run, give chapter 02 Polyglot-Ko's tokenizer.json (`--tokenizer`) and run this chapter again; `run.sh` refuses to start until then.")
+        book.text("**Warning:** chapter 02 used our base models' tokenizer, so these ids do not mean what Polyglot-Ko's embeddings expect. For the real run, give chapter 02 Polyglot-Ko's tokenizer.json (`--tokenizer`) and run this chapter again; `run.sh` refuses to start until then.")
     }
     book.code(try String(decoding: FileIO.read(script), as: UTF8.self), language: "bash")
+    try run.finish()
 }

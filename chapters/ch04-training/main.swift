@@ -1,28 +1,24 @@
 // Chapter 04 — training: full fine-tuning as the paper did it (AdamW, batch 32, 3 epochs, linear warmup over 6% of
 // the steps then cosine decay, clipping at 1.0), on a grid of two model sizes × two learning rates that mirrors
-// Table 4, with the loss masked to the responses.
+// Table 4, with the loss masked to the responses. The loop itself — one optimizer step is accumulate, clip,
+// schedule, update — is `Trainer` in Sources/Repro/Training/Trainer.swift; this chapter sets it up and reads it.
 import ArgumentParser
-import Foundation
-import Repro
-import Tensor
-import Plumbing
 import Book
+import Plumbing
+import Repro
 
-// Artifacts of this chapter, in one place (artifacts/04-training/).
-enum Artifact {
-    static let cells = "cells"                     // cells/<id>/{model/, metrics.csv, validation.csv, timing.csv, checkpoints/}
+// Files of this chapter's own (what it hands on is `Artifacts.grid`, `.metrics`, `.validationCurve`, `.model`).
+enum Output {
     static let results = "training.md"
-    static let grid = "grid.json"                  // the cells in grid order: id, model, parameters, learning rate
     static let lossFigure = "loss-curves"
     static let lossBySizeFigure = "loss-by-size"
     static let scheduleFigure = "learning-rate"
     static let gradNormFigure = "grad-norm"
 }
 
-struct TrainingChapter: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ch04-training",
-        abstract: "Fine-tune the grid of model sizes × learning rates on chapter 02's examples.")
+struct TrainingChapter: ChapterCommand {
+    static let chapter = Chapter.training
+    static let runControl: Set = ["resuming"]
 
     @OptionGroup var common: CommonOptions
 
@@ -32,193 +28,166 @@ struct TrainingChapter: ParsableCommand {
     @Option(help: "pair: the course's two sizes (stand-ins for 5.8B and 12.8B, Table 4's grid); sweep: Polyglot-Ko's four shapes scaled down (chapter 06).")
     var models: ModelSet = .pair
 
-    @Option(name: .customLong("learning-rates"), help: "The grid's two learning rates, high,low (default: the preset's).")
+    @Option(name: .customLong("learning-rates"), parsing: .unconditional, help: "The grid's two learning rates, high,low (default: the preset's).")
     var learningRates: String?
 
-    @Option(help: "Epochs (default: the preset's, the paper's 3).")
+    @Option(parsing: .unconditional, help: "Epochs (default: the preset's, the paper's 3).")
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Sequences per optimizer step (default: the preset's, the paper's 32).")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Sequences per optimizer step (default: the preset's, the paper's 32).")
     var batchSize: Int?
 
-    @Option(name: .customLong("micro-batch"), help: "Sequences per forward/backward (the batch of 32 is accumulated from these).")
+    @Option(name: .customLong("micro-batch"), parsing: .unconditional, help: "Sequences per forward/backward (the batch is accumulated from these; it must divide the batch).")
     var microBatch: Int?
 
-    @Option(name: .customLong("weight-decay"), help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
     var weightDecay: Float = 0
 
-    @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout) instead of random weights.")
+    @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout, e.g. a real Polyglot-Ko) instead of its base.")
     var initFrom: String?
 
-    @Flag(help: "Continue each cell from its last checkpoint.")
-    var resume = false
+    @Flag(name: .customLong("no-pretraining"), help: "Ablation: start every cell from random weights instead of its pretrained base (chapter 00).")
+    var noPretraining = false
 
-    @Option(name: .customLong("stop-after"), help: "Stop each cell after this many optimizer steps, with a checkpoint (then --resume).")
-    var stopAfter: Int?
+    @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the bases (default: this run's --out).")
+    var pretrainedFrom: String?
+
+    @OptionGroup var resuming: Resuming
 
     func run() throws {
-        let run = try ChapterRun(4, "training", title: "Chapter 04 — Fine-tuning: the recipe and the grid", options: common)
-        if common.scale == .paper {
-            try preparePaperScale(run: run)
-            return try run.finish()
+        let run = try ChapterRun(self)
+        if common.scale == .paper { return try preparePaperScale(run, rates: rates, epochs: recipe.epochs) }
+        if let initFrom {       // the checkpoint every cell starts from is an input like any other
+            for file in [Checkpoint.configFile, Checkpoint.modelFile, Checkpoint.shardIndexFile] where FileIO.exists(initFrom + "/" + file) {
+                try run.input(initFrom + "/" + file)
+            }
         }
-        let book = run.notebook
-        let preset = run.preset
+        let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
+        let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
+        let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
+        if resuming.stopAfter == nil, try run.reuseIfFinished() { return }
+        let results = try grid.map {
+            try train($0, recipe: recipe, data: data, start: start, run: run, resume: resuming.resume, stopAfter: resuming.stopAfter)
+        }
+        guard results.allSatisfy(\.log.finished) else {
+            // No manifest: an unfinished chapter must not look finished.
+            return run.notebook.text("Stopped early (--stop-after \(resuming.stopAfter ?? 0)); run again with --resume to finish. No results table until every cell has finished.")
+        }
+        try showResults(run, results, recipe: recipe, validationCount: data.validation.count)
+        try run.finish()
+    }
+}
 
-        // MARK: - 4.1 Data from chapter 02
-        let statsPath = try run.artifact(ofChapter: 2, "prompting", "stats.json")
-        let stats = try JSON.parse(try FileIO.read(statsPath), file: statsPath)
-        guard let tokenizerSize = stats["vocabulary_size"]?.int else { throw ModelError("\(statsPath): no vocabulary_size") }
-        let tokenizerPath = try run.artifact(ofChapter: 2, "prompting", "tokenizer.json")
-        let vocabulary = Preset.paddedVocabulary(tokenizerSize)
-        let training = try readExamples(try run.artifact(ofChapter: 2, "prompting", "train.jsonl"), vocabularySize: tokenizerSize)
-        let validation = try readExamples(try run.artifact(ofChapter: 2, "prompting", "validation.jsonl"), vocabularySize: tokenizerSize)
-        guard !training.isEmpty else { throw ModelError("chapter 02 wrote no training examples") }
+extension TrainingChapter {
+    /// Where every cell starts: a given checkpoint, random weights, or (by default) its base from chapter 00.
+    var start: Start {
+        if let initFrom { return .checkpoint(initFrom) }
+        return noPretraining ? .scratch : .base(root: pretrainedFrom ?? common.outputDirectory)
+    }
 
-        // MARK: - 4.2 The recipe
-        book.section("4.1 The recipe")
+    /// The grid's two learning rates: the option's, else the preset's.
+    var rates: (high: Double, low: Double) {
+        guard let learningRates else { return common.preset.learningRates }
+        let parts = learningRates.split(separator: ",").map { Double($0)! }     // checked by validate()
+        return (parts[0], parts[1])
+    }
+
+    /// The recipe: the preset's (the paper's where it states them), with this run's options.
+    var recipe: Recipe {
+        let preset = common.preset
         var recipe = Recipe(epochs: epochs ?? preset.epochs, batchSize: batchSize ?? preset.batchSize,
                             microBatchSize: microBatch ?? preset.microBatchSize, warmupRatio: preset.warmupRatio,
                             gradientClip: preset.gradientClip, seed: common.seed, validateEvery: 1, checkpointEvery: 1)
         recipe.weightDecay = weightDecay
-        let totalSteps = recipe.totalSteps(examples: training.count)
-        let stepsPerEpoch = totalSteps / max(recipe.epochs, 1)
+        return recipe
+    }
+
+    func describeRecipe(_ run: ChapterRun, examples: Int, validation: Int) -> Recipe {
+        run.notebook.section("The recipe")
+        var recipe = self.recipe
+        let totalSteps = recipe.epochs * ((examples + recipe.batchSize - 1) / recipe.batchSize)
+        let stepsPerEpoch = totalSteps / recipe.epochs
         recipe.validateEvery = max(1, totalSteps / 12)
         recipe.checkpointEvery = max(1, stepsPerEpoch)
         let warmup = warmupSteps(ratio: recipe.warmupRatio, totalSteps: totalSteps)
         var settings = Table(title: "Hyperparameters (the paper's where it states them)", columns: ["setting", "value", "the paper"])
         settings.add(["optimizer", "AdamW β=(\(recipe.beta1), \(recipe.beta2)), ε=\(recipe.eps), weight decay \(recipe.weightDecay)", "AdamW"])
-        settings.add(["epochs", "\(recipe.epochs)", "3"])
-        settings.add(["batch", "\(recipe.batchSize) = \(recipe.microBatchSize) per micro-batch × \(recipe.batchSize / recipe.microBatchSize) accumulated", "32 (8 GPUs)"])
-        settings.add(["schedule", "linear warmup \(warmup) steps (\(Format.percent(recipe.warmupRatio, 0))), cosine to 0 at step \(totalSteps)", "cosine, 6% warmup"])
-        settings.add(["gradient clipping", "global norm \(recipe.gradientClip)", "1.0"])
-        settings.add(["training examples", "\(training.count) (\(stepsPerEpoch) steps per epoch)", "49,620 records"])
-        settings.add(["validation examples", "\(validation.count), loss every \(recipe.validateEvery) steps", "—"])
-        settings.add(["precision", "fp32 on CPU", "mixed precision, ZeRO-3 on 8 × A100"])
-        book.table(settings)
-        book.text("""
-        The loss of a step is the mean over every response token of the batch of 32, however it is split into \
+        settings.add(["epochs", "\(recipe.epochs)", "\(Paper.epochs)"])
+        settings.add(["batch", "\(recipe.batchSize) = \(recipe.microBatchSize) per micro-batch × \(recipe.batchSize / recipe.microBatchSize) accumulated", "\(Paper.batchSize) (\(Paper.gpus) GPUs)"])
+        settings.add(["schedule", "linear warmup \(warmup) steps (\(Format.percent(recipe.warmupRatio, 0))), cosine to 0 at step \(totalSteps)", "cosine, \(Format.percent(Paper.warmupRatio, 0)) warmup"])
+        settings.add(["gradient clipping", "global norm \(recipe.gradientClip)", "\(Paper.gradientClip)"])
+        settings.add(["training examples", "\(examples) (\(stepsPerEpoch) steps per epoch)", "\(Format.count(Paper.koalpacaRecords)) records"])
+        settings.add(["validation examples", "\(validation), loss every \(recipe.validateEvery) steps", "—"])
+        settings.add(["precision", "fp32 on CPU", "mixed precision, ZeRO-\(Paper.zeroStage) on \(Paper.gpus) × A100"])
+        run.notebook.table(settings)
+        run.notebook.text("""
+        The loss of a step is the mean over every response token of the batch of \(recipe.batchSize), however it is split into \
         micro-batches (each micro-batch's summed loss is divided by the whole batch's token count). The Hugging Face \
         Trainer of 2023, which the paper's scripts ran, averaged per-micro-batch means instead (a token in a short \
         micro-batch weighed more); since transformers 4.46 it averages over all tokens, as here.
         """)
+        return recipe
+    }
 
-        // MARK: - 4.3 The grid, mirroring Table 4
-        book.section("4.2 The grid: two model sizes × two learning rates")
-        var rates = preset.learningRates
-        if let learningRates {
-            let parts = learningRates.split(separator: ",").compactMap { Double($0) }
-            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--learning-rates takes two positive numbers, high,low") }
-            rates = (parts[0], parts[1])
+    func describeGrid(_ run: ChapterRun, vocabulary: Int) throws -> [Cell] {
+        run.notebook.section("The grid: two model sizes × two learning rates")
+        let grid = try makeGrid(run.preset, models: models, rates: rates, vocabulary: vocabulary,
+                                wanted: cells.map { $0.split(separator: ",").map(String.init) })
+        let paper = Paper.learningRates
+        run.notebook.text("""
+        The paper fine-tunes *pretrained* 5.8B and 12.8B models at \(Format.scientific(paper.high, 0)) and \
+        \(Format.scientific(paper.low, 0)). Our course models start from random weights, and rates that small barely move a \
+        model from scratch in a few hundred steps; so the grid keeps the paper's ratio \
+        (\(Format.fixed(Paper.learningRateRatio, 2)) : 1) at rates where a small model learns: \
+        \(Format.scientific(rates.high, 2)) and \(Format.scientific(rates.low, 2)). The course's "high" and "low" cells \
+        stand where the paper's \(Format.scientific(paper.high, 0)) and \(Format.scientific(paper.low, 0)) stand.
+        """)
+        return grid
+    }
+
+    func validate() throws {
+        let preset = common.preset
+        let batch = batchSize ?? preset.batchSize, micro = microBatch ?? preset.microBatchSize
+        guard (1...1000).contains(epochs ?? 1) else { throw ValidationError("--epochs must be from 1 to 1,000") }
+        guard (1...65_536).contains(batch) else { throw ValidationError("--batch-size must be from 1 to 65,536") }
+        guard micro >= 1 else { throw ValidationError("--micro-batch must be at least 1") }
+        guard batch % micro == 0 else {
+            throw ValidationError("--micro-batch \(micro) does not divide the batch of \(batch): every step accumulates whole micro-batches")
         }
-        run.chapterOptions["learning_rates"] = [.number(rates.high), .number(rates.low)]
-        var grid: [Cell] = []
-        let sizes: [(String, NeoXConfig)] = models == .pair
-            ? [("small", preset.models.small), ("large", preset.models.large)]
-            : preset.sizeSweep.map { ($0.name.split(separator: "-").last.map(String.init) ?? $0.name, $0) }
-        if models == .sweep { run.chapterOptions["models"] = .string(models.rawValue) }
-        for (size, base) in sizes {
-            var config = base
-            config.vocabSize = vocabulary
-            config.maxPositions = max(config.maxPositions, preset.contextLength)
-            for (rate, lr) in [("high", rates.high), ("low", rates.low)] {
-                grid.append(Cell(id: "\(size)-\(rate)", size: size, rate: rate, config: config, learningRate: lr))
+        if let learningRates {
+            let parts = learningRates.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+            guard parts.count == 2, let high = parts[0], let low = parts[1], high.isFinite, low.isFinite, high > 0, low > 0 else {
+                throw ValidationError("--learning-rates takes two positive finite numbers, high,low")
             }
+            guard high >= low else { throw ValidationError("--learning-rates \(learningRates): the first (high) is below the second (low)") }
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else { throw ValidationError("--weight-decay must be 0 or more") }
+        if initFrom != nil && noPretraining { throw ValidationError("--init and --no-pretraining exclude each other") }
+        if pretrainedFrom != nil && (initFrom != nil || noPretraining) {
+            throw ValidationError("--pretrained-from names the bases; with --init or --no-pretraining no base is used")
+        }
+        if common.scale == .paper, let ignored = paperScaleIgnores.first {
+            throw ValidationError("--scale paper hands the run to DeepSpeed with the paper's batch layout; \(ignored) does not apply there")
         }
         if let cells {
-            let wanted = Set(cells.split(separator: ",").map(String.init))
-            let unknown = wanted.subtracting(grid.map(\.id))
-            guard unknown.isEmpty else { throw ValidationError("unknown cells \(unknown.sorted()); the grid has \(grid.map(\.id))") }
-            grid = grid.filter { wanted.contains($0.id) }
-            run.chapterOptions["cells"] = .string(cells)
+            let names = cells.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard !names.contains(where: \.isEmpty) else { throw ValidationError("--cells \"\(cells)\" has an empty name") }
+            _ = try makeGrid(preset, models: models, rates: rates, vocabulary: 1, wanted: names)     // unknown names
         }
-        book.text("""
-        The paper fine-tunes *pretrained* 5.8B and 12.8B models at 5e-5 and 7e-6. Our course models start from random \
-        weights, and rates that small barely move a model from scratch in a few hundred steps; so the grid keeps the \
-        paper's ratio (\(Format.fixed(5e-5 / 7e-6, 2)) : 1) at rates where a small model learns: \
-        \(Format.scientific(rates.high, 2)) and \(Format.scientific(rates.low, 2)). The course's "high" and "low" cells \
-        stand where the paper's 5e-5 and 7e-6 stand.
-        """)
+        if let initFrom, !FileIO.exists(initFrom + "/" + Checkpoint.configFile) {
+            throw ValidationError("--init \(initFrom) is not a model folder (no \(Checkpoint.configFile) there)")
+        }
+    }
 
-        run.chapterOptions["epochs"] = .number(Double(recipe.epochs))
-        run.chapterOptions["batch_size"] = .number(Double(recipe.batchSize))
-        run.chapterOptions["micro_batch"] = .number(Double(recipe.microBatchSize))
-        run.chapterOptions["weight_decay"] = .number(Double(recipe.weightDecay))
-        if let initFrom { run.chapterOptions["init"] = .string(initFrom) }
-        if stopAfter == nil, try run.reuseIfFinished() { return }
-
-        var results: [CellResult] = []
-        for cell in grid {
-            let trainer = CellTrainer(cell: cell, recipe: recipe, training: training, validation: validation,
-                                      directory: run.path("\(Artifact.cells)/\(cell.id)"), tokenizerPath: tokenizerPath)
-            results.append(try trainer.run(initFrom: initFrom, resume: resume, stopAfter: stopAfter))
-            for file in ["metrics.csv", "validation.csv", "timing.csv"] { run.recordOutput("\(Artifact.cells)/\(cell.id)/\(file)") }
-            if results.last!.finished {
-                for file in [Checkpoint.modelFile, Checkpoint.configFile, "tokenizer.json"] {
-                    run.recordOutput("\(Artifact.cells)/\(cell.id)/model/\(file)")
-                }
-            }
-        }
-        if results.contains(where: { !$0.finished }) {
-            book.text("Stopped early (--stop-after \(stopAfter ?? 0)); run again with --resume to finish. No results table until every cell has finished.")
-            return   // no manifest: an unfinished chapter must not look finished
-        }
-
-        // MARK: - 4.4 Results
-        book.section("4.3 Results")
-        var table = Table(title: "Training, per cell", columns: ["cell", "model", "parameters", "learning rate", "final train loss",
-                                                                  "train loss, responses", "final validation loss", "tokens seen",
-                                                                  "wall time", "tokens/s"])
-        for r in results {
-            table.add([r.cell.id, r.cell.config.name, Format.count(r.cell.config.parameterCount), Format.scientific(r.cell.learningRate, 2),
-                       Format.fixed(r.finalTrainLoss, 3), r.validation.last.map { Format.fixed(Double($0.trainResponseLoss), 3) } ?? "—",
-                       r.validation.last.map { Format.fixed(Double($0.loss), 3) } ?? "—",
-                       Format.count(r.tokensSeen), Format.fixed(r.trainSeconds, 1) + " s",
-                       Format.fixed(Double(r.tokensSeen) / max(r.trainSeconds, 1e-9), 0)])
-        }
-        table.notes = ["Final train loss: mean over the last 5% of steps, on the positions trained on. Train loss, responses: "
-                       + "after the last step, on the responses of the first \(max(validation.count, 8)) training examples (what "
-                       + "the validation loss measures, on records the model trained on). Validation: response tokens of the "
-                       + "held-out records. Wall time includes validation and checkpoints."]
-        book.table(table)
-        try run.write(Artifact.results, table: table)
-        try run.write(Artifact.grid, text: JSON.array(results.map(\.summaryJSON)).serialized(pretty: true) + "\n")
-
-        func trainSeries(_ r: CellResult, style: String = "") -> Figure.Series {
-            Figure.Series("\(r.cell.id) train", x: r.steps.map { Double($0.step) }, y: r.steps.map { Double($0.loss) }, style: style)
-        }
-        func validationSeries(_ r: CellResult) -> Figure.Series {
-            Figure.Series("\(r.cell.id) validation", x: r.validation.map { Double($0.step) }, y: r.validation.map { Double($0.loss) },
-                          style: "dashtype 2 linewidth 3")
-        }
-        try run.figure(Figure(name: Artifact.lossFigure, title: "학습 손실 (loss) — every cell", xLabel: "optimizer step",
-                              yLabel: "cross-entropy (nats/token)", series: results.map { trainSeries($0) } + results.map(validationSeries)),
-                       caption: "Solid: training loss per step; dashed: validation loss on held-out records.")
-        var sizesTrained: [String] = []
-        for r in results where !sizesTrained.contains(r.cell.size) { sizesTrained.append(r.cell.size) }
-        for size in sizesTrained {
-            let cellsOfSize = results.filter { $0.cell.size == size }
-            guard !cellsOfSize.isEmpty else { continue }
-            try run.figure(Figure(name: "\(Artifact.lossBySizeFigure)-\(size)", title: "Loss, \(cellsOfSize[0].cell.config.name): high vs low learning rate",
-                                  xLabel: "optimizer step", yLabel: "cross-entropy (nats/token)",
-                                  series: cellsOfSize.map { trainSeries($0) } + cellsOfSize.map(validationSeries)))
-        }
-        try run.figure(Figure(name: Artifact.scheduleFigure, title: "Learning rate: linear warmup, cosine decay", xLabel: "optimizer step",
-                              yLabel: "learning rate", series: results.filter { $0.cell.size == results[0].cell.size }.map {
-                                  Figure.Series($0.cell.rate + " (\(Format.scientific($0.cell.learningRate, 2)))",
-                                                x: $0.steps.map { Double($0.step) }, y: $0.steps.map(\.learningRate))
-                              }))
-        try run.figure(Figure(name: Artifact.gradNormFigure, title: "Gradient norm before clipping (clip at \(recipe.gradientClip))",
-                              xLabel: "optimizer step", yLabel: "global L2 norm", series: results.map {
-                                  Figure.Series($0.cell.id, x: $0.steps.map { Double($0.step) }, y: $0.steps.map(\.gradNorm))
-                              }, logY: true))
-        try run.finish()
+    /// Options the DeepSpeed hand-off cannot honour (it honours --learning-rates and --epochs).
+    var paperScaleIgnores: [String] {
+        [(cells != nil, "--cells"), (models != .pair, "--models"), (batchSize != nil, "--batch-size"),
+         (microBatch != nil, "--micro-batch"), (weightDecay != 0, "--weight-decay"), (initFrom != nil, "--init"),
+         (noPretraining, "--no-pretraining"), (pretrainedFrom != nil, "--pretrained-from"),
+         (resuming.resume, "--resume"), (resuming.stopAfter != nil, "--stop-after")].filter(\.0).map(\.1)
     }
 }
 
-/// Which models make the grid's rows.
-enum ModelSet: String, ExpressibleByArgument {
-    case pair, sweep
-}
+extension ModelSet: ExpressibleByArgument {}
 
 TrainingChapter.main()

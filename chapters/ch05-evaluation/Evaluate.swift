@@ -7,11 +7,17 @@ import Book
 
 /// A model to evaluate: one of chapter 04's cells, or a directory given with --checkpoint.
 struct ModelUnderTest {
-    var id: String                 // "small-high", …, or "checkpoint"
+    var id: String                 // "small-high", …, "small-base" (a cell's base before tuning), or "checkpoint"
     var directory: String          // Hugging Face layout: config.json, model.safetensors, tokenizer.json
     var modelName: String          // config.json's _name_or_path
     var learningRate: Double?
-    var label: String { learningRate.map { "\(modelName), lr \(Format.scientific($0, 2))" } ?? modelName }
+    /// The untuned base a cell was fine-tuned from (its id among the models evaluated), or nil.
+    var base: String? = nil
+    /// Whether this is a base before tuning (chapter 00's), evaluated beside the cells.
+    var isBase = false
+    var label: String {
+        isBase ? "\(modelName), before tuning" : learningRate.map { "\(modelName), lr \(Format.scientific($0, 2))" } ?? modelName
+    }
 }
 
 /// How both tests are run; every field is visible in the notebook.
@@ -60,6 +66,7 @@ struct ModelEvaluation {
     var parameters: Int
     var summaries: [SummaryOutcome]
     var nsmc: [NSMCOutcome]
+    var answers: [AnswerOutcome]
     var summarySeconds: Double
     var nsmcSeconds: Double
     var generatedTokens: Int
@@ -87,7 +94,7 @@ struct ModelEvaluation {
 /// The ROUGE levels scored for every summary: the two we report and rouge-score's ASCII default, to show its zeros.
 let scoredLevels: [RougeLevel] = [.syllable, .eojeol, .ascii]
 
-func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSplit,
+func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSplit, instructions: [HeldOutInstruction],
               settings: EvaluationSettings) throws -> ModelEvaluation {
     let tokenizer = try BPETokenizer(contentsOf: model.directory + "/tokenizer.json")
     let network = try Checkpoint.loadModel(from: model.directory)
@@ -144,8 +151,12 @@ func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSp
                                     logLikelihood: Dictionary(uniqueKeysWithValues: zip(labels, scores))))
         nsmcProgress.update(i + 1)
     }
+    let nsmcSeconds = Date().timeIntervalSince(nsmcStart)
+    let answers = try answer(instructions, decoder: decoder, tokenizer: tokenizer, template: settings.summaryPrompt.template,
+                             maxNewTokens: settings.maxNewTokens)
+    generatedTokens += answers.reduce(0) { $0 + $1.newTokens }
     return ModelEvaluation(model: model, parameters: network.config.parameterCount, summaries: summaries, nsmc: outcomes,
-                           summarySeconds: summarySeconds, nsmcSeconds: Date().timeIntervalSince(nsmcStart),
+                           answers: answers, summarySeconds: summarySeconds, nsmcSeconds: nsmcSeconds,
                            generatedTokens: generatedTokens)
 }
 

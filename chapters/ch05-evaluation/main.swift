@@ -5,19 +5,20 @@
 // position per new token.
 import ArgumentParser
 import Foundation
-import Repro
-import Tensor
-import Plumbing
 import Book
+import Plumbing
+import Repro
 
-// Artifacts of this chapter, in one place (artifacts/05-evaluation/).
-enum Artifact {
+// Files of this chapter's own (what it hands chapter 06 is `Artifacts.summaries` and `.nsmcPredictions`).
+enum Output {
     static let table4 = "table4.md"               // + table4.csv
     static let rouge = "rouge.md"                 // every level, P/R/F1
     static let nsmc = "nsmc.md"                   // both readings, balance, baseline
     static let timing = "timing.md"
     static let samples = "samples.md"
-    static let cells = "cells"                    // cells/<id>/{summaries,nsmc}.jsonl: every prediction
+    static let answersTable = "answers.md"
+    static let tuning = "tuning.md"                // each cell against its base
+    static func answers(_ cell: String) -> String { "cells/\(cell)/answers.jsonl" }
     static let rougeFigure = "rouge"
     static let nsmcFigure = "nsmc-accuracy"
 }
@@ -27,10 +28,8 @@ extension NSMCPrompt.Form: ExpressibleByArgument {}
 extension RougeLevel: ExpressibleByArgument {}
 extension PromptTemplate: ExpressibleByArgument {}
 
-struct EvaluationChapter: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ch05-evaluation",
-        abstract: "ROUGE on news summaries and one-shot NSMC accuracy for every model of chapter 04; Table 4 beside the paper's.")
+struct EvaluationChapter: ChapterCommand {
+    static let chapter = Chapter.evaluation
 
     @OptionGroup var common: CommonOptions
 
@@ -39,6 +38,9 @@ struct EvaluationChapter: ParsableCommand {
 
     @Option(help: "Evaluate only these of chapter 04's cells (comma-separated, e.g. small-high,large-low; default: every cell it trained).")
     var cells: String?
+
+    @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the untuned bases evaluated beside the cells (default: this run's --out).")
+    var pretrainedFrom: String?
 
     @Option(help: "Summaries from this directory of sci-news-sum-kr-50 articles or JSON Lines file of {document, summary} (default: <data-dir>/summarization/sci-news-sum-kr-50).")
     var summaries: String?
@@ -58,61 +60,76 @@ struct EvaluationChapter: ParsableCommand {
     @Option(name: .customLong("rouge-level"), help: "Tokenization of the headline ROUGE in table4.md: syllable or eojeol (both are always reported).")
     var rougeLevel: RougeLevel = .syllable
 
-    @Option(name: .customLong("max-new-tokens"), help: "Longest summary in tokens (default: the preset's).")
+    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Longest summary in tokens (default: the preset's).")
     var maxNewTokens: Int?
 
-    @Option(name: .customLong("nsmc-scored"), help: "NSMC reviews to score (default: the preset's; 0 = every row outside the demonstration slice).")
+    @Option(name: .customLong("nsmc-scored"), parsing: .unconditional, help: "NSMC reviews to score (default: the preset's; 0 = every row outside the demonstration slice).")
     var nsmcScored: Int?
 
-    @Option(help: "Sample summaries at this temperature (0 = greedy, the default).")
+    @Option(parsing: .unconditional, help: "Sample summaries at this temperature (0 = greedy, the default).")
     var temperature: Float = 0
 
-    @Option(name: .customLong("top-k"), help: "With --temperature: sample among the k most probable tokens.")
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "With --temperature: sample among the k most probable tokens.")
     var topK: Int?
 
-    @Option(name: .customLong("top-p"), help: "With --temperature: sample within the smallest set of tokens whose probability reaches p.")
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "With --temperature: sample within the smallest set of tokens whose probability reaches p.")
     var topP: Float?
 
     func validate() throws {
         if checkpoint != nil && cells != nil { throw ValidationError("--checkpoint and --cells exclude each other") }
         if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
         if let nsmcScored, nsmcScored < 0 { throw ValidationError("--nsmc-scored must be 0 or more") }
-        if temperature < 0 { throw ValidationError("--temperature must be 0 (greedy) or more") }
+        if !(temperature.isFinite && temperature >= 0) { throw ValidationError("--temperature must be 0 (greedy) or a finite positive number") }
+        if let cells, cells.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw ValidationError("--cells \"\(cells)\" has an empty name")
+        }
         if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
         if let topK, topK < 1 { throw ValidationError("--top-k must be at least 1") }
         if rougeLevel != .syllable && rougeLevel != .eojeol { throw ValidationError("--rouge-level is syllable or eojeol") }
     }
 
     func run() throws {
-        let run = try ChapterRun(5, "evaluation", title: "Chapter 05 — Evaluation: ROUGE, NSMC, and Table 4", options: common)
-        let book = run.notebook
-        let preset = run.preset
         let started = Date()
-
-        // MARK: - 5.1 The models
-        book.section("5.1 The models")
+        let run = try ChapterRun(self)
         let (models, trainingTemplate) = try modelsToEvaluate(run)
-        let template = self.template ?? trainingTemplate
+        let settings = describeModels(run, models, template: template ?? trainingTemplate)
+        describeGeneration(run, settings)
+        let articles = try loadArticles(run, settings)
+        let split = try loadNSMC(run, settings)
+        let instructions = try describeHeldOutInstructions(run)
+        // Every input is recorded by now (the models, the articles, the NSMC file): a previous run with the same
+        // program, options and inputs is reused rather than generating everything again.
+        if try run.reuseIfFinished() { return }
+        var evaluations: [ModelEvaluation] = []
+        for model in models {
+            evaluations.append(try evaluate(model, articles: articles, split: split, instructions: instructions, settings: settings))
+            try writePredictions(run, evaluations.last!)
+        }
+        try showAnswers(run, evaluations)
+        let report = try showTable4(run, evaluations, articles: articles, split: split, settings: settings)
+        try showTime(run, evaluations, started: started)
+        try run.write(Output.samples, text: report.samples)
+        run.notebook.text("Three summaries and three NSMC answers per cell, beside the references: [samples.md](samples.md).")
+        try run.finish()
+    }
+}
+
+extension EvaluationChapter {
+    func describeModels(_ run: ChapterRun, _ models: [ModelUnderTest], template: PromptTemplate) -> EvaluationSettings {
+        run.notebook.section("The models")
         var list = Table(title: "Models evaluated", columns: ["cell", "model", "learning rate", "directory"])
         for m in models { list.add([m.id, m.modelName, m.learningRate.map { Format.scientific($0, 2) } ?? "—", m.directory]) }
-        book.table(list)
-        let settings = EvaluationSettings(
+        run.notebook.table(list)
+        return EvaluationSettings(
             summaryPrompt: SummaryPrompt(form: summaryPrompt, template: template),
             nsmcPrompt: NSMCPrompt(form: nsmcPrompt, template: template),
-            maxNewTokens: maxNewTokens ?? preset.maxNewTokens, demonstrationPerExample: demonstrationPerExample,
+            maxNewTokens: maxNewTokens ?? run.preset.maxNewTokens, demonstrationPerExample: demonstrationPerExample,
             temperature: temperature, topK: topK, topP: topP, seed: common.seed)
-        for (key, value) in [("summary_prompt", summaryPrompt.rawValue), ("nsmc_prompt", nsmcPrompt.rawValue),
-                             ("template", template.rawValue), ("rouge_level", rougeLevel.rawValue)] {
-            run.chapterOptions[key] = .string(value)
-        }
-        run.chapterOptions["max_new_tokens"] = .number(Double(settings.maxNewTokens))
-        run.chapterOptions["demonstration_per_example"] = .bool(demonstrationPerExample)
-        run.chapterOptions["temperature"] = .number(Double(temperature))
-        if let checkpoint { run.chapterOptions["checkpoint"] = .string(checkpoint) }
-        if let cells { run.chapterOptions["cells"] = .string(cells) }
+    }
 
-        // MARK: - 5.2 Generation
-        book.section("5.2 Generation with a KV cache")
+    func describeGeneration(_ run: ChapterRun, _ settings: EvaluationSettings) {
+        let book = run.notebook
+        book.section("Generation with a KV cache")
         book.text("""
         The prompt goes through the model once, leaving each layer's keys and values in a cache; every new token is \
         then a forward pass of one position that attends to the cache, instead of the whole sequence again (the unit \
@@ -121,13 +138,15 @@ struct EvaluationChapter: ParsableCommand {
         until the end-of-text token or \(settings.maxNewTokens) new tokens; ids past the tokenizer's vocabulary (the \
         embedding's padding rows) are never chosen.
         """)
+    }
 
-        // MARK: - 5.3 Summarization
-        book.section("5.3 Summarization and ROUGE")
+    func loadArticles(_ run: ChapterRun, _ settings: EvaluationSettings) throws -> [SummaryExample] {
+        let book = run.notebook
+        book.section("Summarization and ROUGE")
         let summaryPath = summaries ?? run.dataDirectory + "/summarization/sci-news-sum-kr-50"
         var articles = try Summarization.load(summaryPath)
         try recordInputs(run, summaryPath)
-        if let limit = preset.summaryArticles { articles = Array(articles.prefix(limit)) }
+        if let limit = run.preset.summaryArticles { articles = Array(articles.prefix(limit)) }
         book.text("""
         \(articles.count) articles from `\(summaryPath)`\(summaries == nil ? " (sci-news-sum-kr-50: a public stand-in for the paper's AI-hub set; the reference is the sentences two people chose, in article order — an extractive summary)" : ""). \
         The paper's prompt `주어진 기사를 요약하세요 기사: (문서)` is placed \(summaryPrompt == .template ? "in the training template: instruction = `\(SummaryPrompt.instruction)`, input = `\(SummaryPrompt.articleLabel)` + the article, so the model answers after `### 응답:` as it was tuned to" : "as it stands, the model continuing after the article"). \
@@ -142,12 +161,15 @@ struct EvaluationChapter: ParsableCommand {
         on our own outputs. A reference point without any model: the *lead* baseline, the article's first \
         \(settings.maxNewTokens) tokens taken as its summary.
         """)
+        return articles
+    }
 
-        // MARK: - 5.4 NSMC
-        book.section("5.4 NSMC, one shot")
+    func loadNSMC(_ run: ChapterRun, _ settings: EvaluationSettings) throws -> NSMCSplit {
+        let book = run.notebook
+        book.section("NSMC, one shot")
         let nsmcPath = try run.input(run.dataDirectory + "/nsmc/ratings_test.txt")
         let rows = try NSMC.load(nsmcPath)
-        let wanted = nsmcScored.map { $0 == 0 ? nil : $0 } ?? preset.nsmcScored
+        let wanted = nsmcScored.map { $0 == 0 ? nil : $0 } ?? run.preset.nsmcScored
         let split = NSMC.split(rows, scored: wanted, seed: common.seed)
         guard !split.scored.isEmpty, !split.demonstrations.isEmpty else {
             throw RecordError(file: nsmcPath, problem: "too few non-empty rows for a demonstration slice and a scored subset")
@@ -169,35 +191,66 @@ struct EvaluationChapter: ParsableCommand {
         `\(settings.nsmcPrompt.continuation(.negative))`, as evaluation harnesses score multiple choice. Both come from \
         one forward pass of the prompt.
         """)
+        return split
+    }
 
-        // MARK: - 5.5 Run
-        // Every input is recorded by now (the models, the articles, the NSMC file): a previous run with the same
-        // program, options and inputs is reused rather than generating everything again.
-        run.chapterOptions["nsmc_scored"] = wanted.map { .number(Double($0)) } ?? .null
-        run.chapterOptions["top_k"] = topK.map { .number(Double($0)) } ?? .null
-        run.chapterOptions["top_p"] = topP.map { .number(Double($0)) } ?? .null
-        if try run.reuseIfFinished() { return }
-        var evaluations: [ModelEvaluation] = []
-        for model in models {
-            let e = try evaluate(model, articles: articles, split: split, settings: settings)
-            evaluations.append(e)
-            try writePredictions(run, e)
+    /// Chapter 02's held-out instructions, which every model answers (none for a --checkpoint run without chapters
+    /// 01 and 02 in this --out).
+    func describeHeldOutInstructions(_ run: ChapterRun) throws -> [HeldOutInstruction] {
+        let instructions = try heldOutInstructions(run)
+        guard !instructions.isEmpty else { return [] }
+        run.notebook.section("The held-out instructions")
+        run.notebook.text("""
+        The \(instructions.count) records chapter 02 held out are asked as the model was trained: each in the training \
+        template, the model's answer after `### 응답:`, greedy, until the end-of-text token or \(maxNewTokens ?? run.preset.maxNewTokens) \
+        new tokens. An *answer* is non-empty Korean text that the model ended itself (with end-of-text); a model that \
+        has learned the format but not the task writes the same answer to every prompt, so the share of distinct \
+        answers is counted too.
+        """)
+        return instructions
+    }
+
+    func showAnswers(_ run: ChapterRun, _ evaluations: [ModelEvaluation]) throws {
+        guard let first = evaluations.first, !first.answers.isEmpty else { return }
+        var table = Table(title: "Answers to the \(first.answers.count) held-out instructions",
+                          columns: ["cell", "Korean text", "ended at EOS", "answers (both)", "distinct answers", "mean new tokens", "most common answer"])
+        for e in evaluations {
+            let s = AnswerSummary(e.answers)
+            table.add([e.model.id, "\(s.nonEmptyKorean) of \(s.prompts)", "\(s.endedAtEndOfText)",
+                       "\(s.answers) (\(Format.percent(Double(s.answers) / Double(max(s.prompts, 1)), 0)))",
+                       s.answers == 0 ? "—" : "\(s.distinctAnswers) (\(Format.percent(Double(s.distinctAnswers) / Double(s.answers), 0)) of answers)",
+                       Format.fixed(s.meanNewTokens, 1),
+                       s.mostCommon.map { "\(Table.shortened($0.answer.isEmpty ? "(nothing)" : $0.answer, 40)) (×\($0.count))" } ?? "—"])
         }
+        run.notebook.table(table)
+        try run.write(Output.answersTable, table: table)
+        for e in evaluations {
+            run.notebook.text("**\(e.model.id)**, the first three: " + e.answers.prefix(3).map {
+                "record \($0.record) → “\(Table.shortened($0.answer.isEmpty ? "(nothing)" : $0.answer, 80))”"
+            }.joined(separator: "; ") + ".")
+        }
+    }
 
-        // MARK: - 5.6 Results
-        book.section("5.5 Table 4, ours beside the paper's")
-        let firstTokenizer = try BPETokenizer(contentsOf: models[0].directory + "/tokenizer.json")
+    func showTable4(_ run: ChapterRun, _ evaluations: [ModelEvaluation], articles: [SummaryExample], split: NSMCSplit,
+                    settings: EvaluationSettings) throws -> Report {
+        let book = run.notebook
+        book.section("Table 4, ours beside the paper's")
+        let firstTokenizer = try BPETokenizer(contentsOf: evaluations[0].model.directory + "/tokenizer.json")
         let lead = leadBaseline(articles, tokenizer: firstTokenizer, tokens: settings.maxNewTokens)
         let report = Report(evaluations: evaluations, split: split, headline: rougeLevel, seed: common.seed,
                             lead: lead, leadTokens: settings.maxNewTokens)
         book.table(report.table4)
-        try run.write(Artifact.table4, table: report.table4)
+        try run.write(Output.table4, table: report.table4)
+        if let tuning = report.tuningTable {
+            book.table(tuning)
+            try run.write(Output.tuning, table: tuning)
+        }
         try run.figure(report.rougeFigure, caption: "Bars: mean F1 over the articles, with 95% bootstrap intervals; hatched: the paper's Table 4.")
         book.table(report.rougeTable)
-        try run.write(Artifact.rouge, table: report.rougeTable)
+        try run.write(Output.rouge, table: report.rougeTable)
         try run.figure(report.nsmcFigure, caption: "Bars: accuracy on the scored reviews with 95% Wilson intervals; hatched: the paper's; dashed line: always answering the majority label.")
         book.table(report.nsmcTable)
-        try run.write(Artifact.nsmc, table: report.nsmcTable)
+        try run.write(Output.nsmc, table: report.nsmcTable)
         let truncated = evaluations.first.map { e in e.summaries.filter(\.truncated).count } ?? 0
         let cutReviews = evaluations.reduce(0) { $0 + $1.nsmc.filter(\.reviewCut).count }
         book.text("""
@@ -205,8 +258,11 @@ struct EvaluationChapter: ParsableCommand {
         tokens fit the context; \(cutReviews) NSMC prompts had their review cut. Every prediction is in `cells/<id>/summaries.jsonl` and \
         `cells/<id>/nsmc.jsonl`; `swift run inspect rouge --pairs cells/<id>/summaries.jsonl --level eojeol` rescores one.
         """)
+        return report
+    }
 
-        book.section("5.6 Time")
+    func showTime(_ run: ChapterRun, _ evaluations: [ModelEvaluation], started: Date) throws {
+        run.notebook.section("Time")
         var timing = Table(title: "Evaluation time per model (\(ProcessInfo.processInfo.activeProcessorCount) cores)",
                            columns: ["cell", "parameters", "summaries", "NSMC", "tokens generated", "total"])
         for e in evaluations {
@@ -215,47 +271,51 @@ struct EvaluationChapter: ParsableCommand {
                         Format.fixed(e.summarySeconds + e.nsmcSeconds, 1) + " s"])
         }
         timing.notes = ["Whole chapter: \(Format.fixed(Date().timeIntervalSince(started), 1)) s, loading included."]
-        book.table(timing)
-        try run.write(Artifact.timing, table: timing)
-
-        try run.write(Artifact.samples, text: report.samples)
-        book.text("Three summaries and three NSMC answers per cell, beside the references: [samples.md](samples.md).")
-        try run.finish()
+        run.notebook.table(timing)
+        try run.write(Output.timing, table: timing)
     }
 
     /// The models: the --checkpoint directory, or chapter 04's finished cells (checked against its manifest), and the
-    /// template chapter 02 trained them with.
+    /// template chapter 02 made their training examples with.
     func modelsToEvaluate(_ run: ChapterRun) throws -> ([ModelUnderTest], PromptTemplate) {
         if let checkpoint {
-            for file in [Checkpoint.configFile, Checkpoint.modelFile, "tokenizer.json"] { try run.input(checkpoint + "/" + file) }
+            for file in ModelFolder.members { try run.input(checkpoint + "/" + file) }
             return ([ModelUnderTest(id: "checkpoint", directory: checkpoint, modelName: try modelName(checkpoint), learningRate: nil)], .korean)
         }
         // Chapter 04's grid.json lists the cells it trained, in grid order, with their learning rates.
-        let gridPath = try run.artifact(ofChapter: 4, "training", "grid.json")
-        guard let grid = try JSON.parse(try FileIO.read(gridPath), file: gridPath).array else {
-            throw ModelError("\(gridPath): expected an array of cells")
-        }
+        let grid = try run.read(Artifacts.grid)
         let wanted = cells.map { Set($0.split(separator: ",").map(String.init)) }
         var models: [ModelUnderTest] = []
-        for (index, cell) in grid.enumerated() {
-            guard let id = cell["id"]?.string else { throw RecordError(file: gridPath, record: index, line: nil, problem: "no cell \"id\"") }
-            guard wanted?.contains(id) ?? true else { continue }
-            var directory = ""
-            for file in [Checkpoint.configFile, Checkpoint.modelFile, "tokenizer.json"] {
-                directory = (try run.artifact(ofChapter: 4, "training", "cells/\(id)/model/\(file)") as NSString).deletingLastPathComponent
-            }
-            models.append(ModelUnderTest(id: id, directory: directory, modelName: try modelName(directory),
-                                         learningRate: cell["learning_rate"]?.double))
+        for cell in grid.cells where wanted?.contains(cell.id) ?? true {
+            let directory = try run.read(Artifacts.model(cell.id)).directory
+            models.append(ModelUnderTest(id: cell.id, directory: directory, modelName: try modelName(directory),
+                                         learningRate: cell.learningRate))
         }
         if let wanted, let unknown = wanted.subtracting(models.map(\.id)).sorted().first {
-            throw ValidationError("chapter 04 did not train cell \(unknown); it trained \(grid.compactMap { $0["id"]?.string })")
+            throw ValidationError("chapter 04 did not train cell \(unknown); it trained \(grid.cells.map(\.id))")
         }
-        guard !models.isEmpty else { throw ModelError("\(gridPath) lists no cell") }
-        let promptingManifest = run.options.outputDirectory + "/" + ChapterRun.folder(2, "prompting") + "/manifest.json"
-        let used = FileIO.exists(promptingManifest)
-            ? (try JSON.parse(try FileIO.read(promptingManifest), file: promptingManifest))["options"]?["template"]?.string
-            : nil
-        return (models, used.flatMap(PromptTemplate.init(rawValue:)) ?? .korean)
+        guard !models.isEmpty else { throw ModelError("chapter 04's grid lists no cell") }
+        let baseModels = try bases(of: &models, grid: grid, run)
+        return (models + baseModels, try run.read(Artifacts.promptingStats).template)
+    }
+
+    /// The untuned base of every size the cells have, when chapter 00 has run (in --pretrained-from, else this
+    /// --out): "before tuning", on the same prompts. Each cell is told its base's id.
+    func bases(of models: inout [ModelUnderTest], grid: Grid, _ run: ChapterRun) throws -> [ModelUnderTest] {
+        let root = pretrainedFrom ?? common.outputDirectory
+        guard FileIO.exists(root + "/" + Chapter.pretraining.folder + "/manifest.json") else { return [] }
+        let bases = try run.read(Artifacts.bases, root: root)
+        var found: [ModelUnderTest] = []
+        for cell in grid.cells where models.contains(where: { $0.id == cell.id }) {
+            guard bases.base(cell.model) != nil else { continue }
+            let id = "\(cell.size)-base"
+            if !found.contains(where: { $0.id == id }) {
+                let directory = try run.read(Artifacts.base(cell.model), root: root).directory
+                found.append(ModelUnderTest(id: id, directory: directory, modelName: try modelName(directory), learningRate: nil, isBase: true))
+            }
+            if let i = models.firstIndex(where: { $0.id == cell.id }) { models[i].base = id }
+        }
+        return found
     }
 
     func modelName(_ directory: String) throws -> String {
@@ -272,28 +332,17 @@ struct EvaluationChapter: ParsableCommand {
     }
 
     func writePredictions(_ run: ChapterRun, _ e: ModelEvaluation) throws {
-        let summaries = e.summaries.map { s -> JSON in
-            var pair: [(String, JSON)] = [("id", .string(s.example.id)), ("prediction", .string(s.output)),
-                                          ("reference", .string(s.example.reference)), ("prompt_tokens", .number(Double(s.promptTokens))),
-                                          ("new_tokens", .number(Double(s.newTokens))),
-                                          ("article_characters_kept", .number(Double(s.keptCharacters))), ("stop", .string(s.stop.rawValue))]
-            for level in scoredLevels {
-                let score = s.scores[level]!
-                pair.append(("\(level.rawValue)_rouge1_f1", .number(score.rouge1.f1)))
-                pair.append(("\(level.rawValue)_rougeL_f1", .number(score.rougeL.f1)))
-            }
-            return .object(JSONObject(pair))
-        }
-        try run.writeJSONLines("\(Artifact.cells)/\(e.model.id)/summaries.jsonl", summaries)
-        let nsmc = e.nsmc.map { o -> JSON in
-            .object(JSONObject([("id", .string(o.row.id)), ("document", .string(o.row.document)), ("label", .string(o.row.label.word)),
-                                ("demonstration_id", .string(o.demonstration.id)), ("answer", .string(o.answer)),
-                                ("parsed", o.parsed.map { .string($0.word) } ?? .null),
-                                ("logp_positive", .number(o.logLikelihood[.positive] ?? .nan)),
-                                ("logp_negative", .number(o.logLikelihood[.negative] ?? .nan)),
-                                ("likelihood_choice", .string(o.likelihoodChoice.word))]))
-        }
-        try run.writeJSONLines("\(Artifact.cells)/\(e.model.id)/nsmc.jsonl", nsmc)
+        try run.write(Artifacts.summaries(e.model.id), JSONLines(e.summaries.map { s in
+            SummaryPrediction(id: s.example.id, prediction: s.output, reference: s.example.reference, promptTokens: s.promptTokens,
+                              newTokens: s.newTokens, articleCharactersKept: s.keptCharacters, stop: s.stop.rawValue,
+                              scores: scoredLevels.map { ($0.rawValue, s.scores[$0]!.rouge1.f1, s.scores[$0]!.rougeL.f1) })
+        }))
+        if !e.answers.isEmpty { try run.write(Output.answers(e.model.id), jsonLines: e.answers) }
+        try run.write(Artifacts.nsmcPredictions(e.model.id), JSONLines(e.nsmc.map { o in
+            NSMCPrediction(id: o.row.id, document: o.row.document, label: o.row.label.word, demonstrationID: o.demonstration.id,
+                           answer: o.answer, parsed: o.parsed?.word, logpPositive: o.logLikelihood[.positive] ?? .nan,
+                           logpNegative: o.logLikelihood[.negative] ?? .nan, likelihoodChoice: o.likelihoodChoice.word)
+        }))
     }
 }
 

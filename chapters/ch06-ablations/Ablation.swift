@@ -1,16 +1,19 @@
 import ArgumentParser
 import Repro
 import Book
+import Plumbing
 
-// MARK: - The six ablations: one change each, everything else as the baseline
+// MARK: - The ablations: one change each, everything else as the baseline
 
 /// One ablation: the question it answers, and the flags that make its run differ from the baseline. Every other
-/// option — the scale, the data, the seed, the split, the tokenizer, the initial weights, the order of the batches —
+/// option — the scale, the data, the seed, the split, the tokenizer, the pretrained bases, the order of the batches —
 /// is the baseline's, so whatever moves, moved because of the flag.
 enum Ablation: String, CaseIterable, ExpressibleByArgument {
-    /// Not an ablation of the recipe: the same run with another seed for the weights and the batch order, to show how
-    /// far chance alone moves each number (the noise floor every other difference is read against).
+    /// Not an ablation of the recipe: the same run with another seed for the batch order, to show how far chance
+    /// alone moves each number (the noise floor every other difference is read against).
     case seed
+    /// Instruction tuning from random weights instead of the pretrained base: what pretraining is worth.
+    case noPretraining = "no-pretraining"
     case promptMask = "prompt-mask"
     case repair
     case paperRates = "paper-rates"
@@ -20,11 +23,12 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
 
     var title: String {
         switch self {
-        case .seed: return "The noise floor: another seed for the initial weights and the batch order"
+        case .seed: return "The noise floor: another seed for the order of the batches"
+        case .noPretraining: return "No pretraining: the same instruction tuning from random weights"
         case .promptMask: return "Prompt mask off: the loss also reads the template and the instruction"
         case .repair: return "Data repair off: the grammar records as the translator left them"
-        case .paperRates: return "The paper's learning rates on models trained from scratch"
-        case .sizes: return "Model size: Polyglot-Ko's four shapes, scaled down"
+        case .paperRates: return "The paper's learning rates: does the lower one keep more of what pretraining built?"
+        case .sizes: return "Model size: Polyglot-Ko's four shapes, scaled down, each pretrained alike"
         case .eos: return "No end-of-text token after the responses"
         case .template: return "The bilingual KoAlpaca template instead of the paper's Korean one"
         }
@@ -33,18 +37,19 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     /// The one thing the variant changes, as the student would type it.
     var change: String {
         switch self {
-        case .seed: return "ch04-training --seed <seed + 1>"
-        case .promptMask: return "ch02-prompting --no-prompt-mask"
-        case .repair: return "ch01-data-repair --no-repair"
-        case .paperRates: return "ch04-training --learning-rates 5e-5,7e-6"
-        case .sizes: return "ch04-training --models sweep"
-        case .eos: return "ch02-prompting --no-eos"
-        case .template: return "ch02-prompting --template bilingual"
+        case .seed: return "\(Chapter.training.executable) --seed <seed + 1>"
+        case .noPretraining: return "\(Chapter.training.executable) --no-pretraining"
+        case .promptMask: return "\(Chapter.prompting.executable) --no-prompt-mask"
+        case .repair: return "\(Chapter.dataRepair.executable) --no-repair"
+        case .paperRates: return "\(Chapter.training.executable) --learning-rates \(Ablation.paperRateArguments)"
+        case .sizes: return "\(Chapter.pretraining.executable) --models sweep; \(Chapter.training.executable) --models sweep"
+        case .eos: return "\(Chapter.prompting.executable) --no-eos"
+        case .template: return "\(Chapter.prompting.executable) --template bilingual"
         }
     }
 
     /// The cells the variant trains (the same ids as the baseline's, except for the sweep). One cell keeps an ablation
-    /// to a few minutes: the small model at the high rate, the one that learns most per second.
+    /// to a few minutes: the small model at the high rate.
     var cells: [String] {
         switch self {
         case .paperRates: return ["small-high", "small-low", "large-high", "large-low"]
@@ -53,28 +58,39 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
         }
     }
 
-    /// Extra arguments of each chapter in the variant's run. `baseline` is the baseline's artifacts folder: a variant
-    /// that changes the data or the loss loads the baseline's tokenizer, so the tokenizer does not change with it. The
-    /// template variant trains its own: our small tokenizer, trained on Korean-template text, cuts the bilingual
-    /// template's English headers into single bytes (168 tokens for the summarization prompt, more than the course's
-    /// context leaves), where a real one — Polyglot-Ko's, trained on text with English in it — would not.
-    /// `seed` is the baseline's; the seed ablation gives chapter 04 the next one (chapter 02's split and chapter 05's
-    /// scored reviews stay the baseline's).
-    func arguments(chapter: Int, baseline: String, seed: UInt64) -> [String] {
-        let sameTokenizer = ["--tokenizer", baseline + "/" + ChapterRun.folder(2, "prompting") + "/tokenizer.json"]
+    /// The chapters the variant's run goes through: the sizes ablation pretrains the sweep's shapes first; every
+    /// other one fine-tunes the baseline's bases.
+    var chapters: [Chapter] {
+        (self == .sizes ? [.pretraining] : []) + [.dataRepair, .prompting, .training, .evaluation]
+    }
+
+    /// Extra arguments of each chapter in the variant's run. `baseline` is the baseline's artifacts folder. Every
+    /// variant tokenizes with the baseline's tokenizer (the bases' own) and, unless it changes that, fine-tunes the
+    /// baseline's bases and evaluates them beside its cells. `seed` is the baseline's; the seed ablation gives chapter
+    /// 04 the next one (chapter 02's split, chapter 05's scored reviews and the bases stay the baseline's).
+    func arguments(chapter: Chapter, baseline: String, seed: UInt64) -> [String] {
+        let sameTokenizer = ["--tokenizer", baseline + "/" + Chapter.prompting.folder + "/" + Artifacts.tokenizer.path]
+        let sameBases = self == .sizes ? [] : ["--pretrained-from", baseline]
+        let someCells = ["--cells", cells.joined(separator: ",")]
         switch (self, chapter) {
-        case (.repair, 1): return ["--no-repair"]
-        case (.promptMask, 2): return ["--no-prompt-mask"] + sameTokenizer
-        case (.eos, 2): return ["--no-eos"] + sameTokenizer
-        case (.template, 2): return ["--template", "bilingual"]
-        case (.repair, 2): return sameTokenizer
-        case (.seed, 4): return ["--seed", String(seed &+ 1), "--cells", cells.joined(separator: ",")]
-        case (.paperRates, 4): return ["--learning-rates", "5e-5,7e-6"]
-        case (.sizes, 4): return ["--models", "sweep", "--cells", cells.joined(separator: ",")]
-        case (_, 4): return ["--cells", cells.joined(separator: ",")]
+        case (.sizes, .pretraining): return ["--models", "sweep"]
+        case (.repair, .dataRepair): return ["--no-repair"]
+        case (.promptMask, .prompting): return ["--no-prompt-mask"] + sameTokenizer
+        case (.eos, .prompting): return ["--no-eos"] + sameTokenizer
+        case (.template, .prompting): return ["--template", "bilingual"] + sameTokenizer
+        case (_, .prompting): return sameTokenizer
+        case (.seed, .training): return ["--seed", String(seed &+ 1)] + someCells + sameBases
+        case (.noPretraining, .training): return ["--no-pretraining"] + someCells
+        case (.paperRates, .training): return ["--learning-rates", Ablation.paperRateArguments] + sameBases
+        case (.sizes, .training): return ["--models", "sweep"] + someCells
+        case (_, .training): return someCells + sameBases
+        case (_, .evaluation): return sameBases
         default: return []
         }
     }
+
+    /// The paper's two rates as `--learning-rates` takes them.
+    static var paperRateArguments: String { Format.scientific(Paper.learningRates.high, 0) + "," + Format.scientific(Paper.learningRates.low, 0) }
 
     /// The baseline's cells shown beside the variant's: the same cells, except for the sweep, whose four sizes are
     /// compared with each other and with the course pair at the same rate.

@@ -6,17 +6,16 @@ import Book
 
 // MARK: - Running the chapters
 
-/// Runs chapters 01, 02, 04 and 05 into one artifacts folder, as the student would by hand: the same executables
-/// (found beside this one), each with `--out` set to the run's folder. A chapter whose previous run is up to date
-/// reuses it (chapter 01's manifests), so a second `ch06-ablations` costs only what changed.
+/// Runs chapters into one artifacts folder, as the student would by hand: the same executables (found beside this
+/// one), each with `--out` set to the run's folder. A chapter whose previous run is up to date reuses it (its
+/// manifest), so a second `ch06-ablations` costs only what changed.
 struct ChapterChain {
     var scale: Scale
     var dataDirectory: String
     var seed: UInt64
 
-    static let chapters: [(number: Int, executable: String)] = [
-        (1, "ch01-data-repair"), (2, "ch02-prompting"), (4, "ch04-training"), (5, "ch05-evaluation"),
-    ]
+    /// The baseline's chapters: the book from its first chapter to evaluation.
+    static let baseline: [Chapter] = [.pretraining, .dataRepair, .prompting, .training, .evaluation]
 
     /// The folder of the running executable: the chapters are built beside it.
     static var binaryDirectory: String {
@@ -24,15 +23,16 @@ struct ChapterChain {
         return (me as NSString).deletingLastPathComponent
     }
 
-    /// Run every chapter into `out`, with `extra(chapter)` added to its arguments.
-    func run(out: String, label: String, extra: (Int) -> [String]) throws {
-        for (number, executable) in ChapterChain.chapters {
+    /// Run `chapters` into `out`, with `extra(chapter)` added to each one's arguments.
+    func run(out: String, label: String, chapters: [Chapter], extra: (Chapter) -> [String]) throws {
+        for chapter in chapters {
+            let executable = chapter.executable
             let path = ChapterChain.binaryDirectory + "/" + executable
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw MissingArtifact(description: "\(path) is not built: run `swift build -c release` first")
             }
             // A chapter's own --seed in `extra` replaces the run's.
-            let own = extra(number)
+            let own = extra(chapter)
             let arguments = ["--scale", scale.rawValue, "--data-dir", dataDirectory, "--out", out]
                 + (own.contains("--seed") ? [] : ["--seed", String(seed)]) + own
             print("\n=== [\(label)] \(executable) \(arguments.joined(separator: " "))")
@@ -61,6 +61,8 @@ struct CellOutcome {
     var finalTrainLoss: Double      // on the positions trained on
     var finalTrainResponseLoss: Double
     var finalValidationLoss: Double
+    /// After fine-tuning, the loss per character on chapter 00's held-out Wikipedia articles (nil from scratch).
+    var heldOutWikipedia: Double?
     var steps: [(step: Int, loss: Double)]
     var validation: [(step: Int, loss: Double, trainResponse: Double)]
     var modelDirectory: String
@@ -76,66 +78,48 @@ struct CellOutcome {
     var label: String { "\(run) · \(id)" }
 }
 
-/// Reads cells of the run in `root`, through `chapterRun.artifact`, so every file is checked against its chapter's
+/// A loss as chapter 04 wrote it (the float's shortest decimal form), so figures show the same digits as the CSV.
+func asWritten(_ loss: Float) -> Double { Double("\(loss)")! }
+
+/// Reads cells of the run in `root`, through `chapterRun.read`, so every file is checked against its chapter's
 /// manifest (and recorded as an input of chapter 06).
 struct RunReader {
     let chapterRun: ChapterRun
     let root: String
     let name: String
 
-    func file(_ chapter: Int, _ slug: String, _ path: String) throws -> String {
-        try chapterRun.artifact(ofChapter: chapter, slug, path, root: root)
-    }
-
-    func json(_ chapter: Int, _ slug: String, _ path: String) throws -> (JSON, String) {
-        let p = try file(chapter, slug, path)
-        return (try JSON.parse(try FileIO.read(p), file: p), p)
-    }
-
-    func csvRows(_ path: String, columns: Int) throws -> [[Double]] {
-        let text = String(decoding: try FileIO.read(path), as: UTF8.self)
-        return try text.split(separator: "\n").dropFirst().enumerated().map { index, line in
-            let values = line.split(separator: ",").compactMap { Double($0) }
-            guard values.count == columns else {
-                throw RecordError(file: path, record: index, line: index + 2, problem: "expected \(columns) numbers, got \"\(line)\"")
-            }
-            return values
-        }
-    }
+    func read<Content>(_ artifact: Artifact<Content>) throws -> Content { try chapterRun.read(artifact, root: root) }
 
     /// Chapter 02's stats.json: counts of the examples the run trained on.
-    func promptingStats() throws -> JSON { try json(2, "prompting", "stats.json").0 }
+    func promptingStats() throws -> PromptingStats { try read(Artifacts.promptingStats) }
 
     func cells(_ ids: [String]) throws -> [CellOutcome] {
-        let (grid, gridPath) = try json(4, "training", "grid.json")
+        let grid = try read(Artifacts.grid)
         return try ids.map { id in
-            guard let cell = grid.array?.first(where: { $0["id"]?.string == id }) else {
-                throw MissingArtifact(description: "\(gridPath) has no cell \(id): the \(name) run did not train it")
+            guard let cell = grid.cell(id) else {
+                throw MissingArtifact(description: "\(root)/\(Chapter.training.folder)/\(Artifacts.grid.path) has no cell \(id): the \(name) run did not train it")
             }
-            func number(_ key: String) throws -> Double {
-                guard let v = cell[key]?.double else { throw RecordError(file: gridPath, problem: "cell \(id): no number \"\(key)\"") }
-                return v
-            }
-            let metrics = try csvRows(try file(4, "training", "cells/\(id)/metrics.csv"), columns: 6)
-            let validation = try csvRows(try file(4, "training", "cells/\(id)/validation.csv"), columns: 3)
-            let model = try file(4, "training", "cells/\(id)/model/\(Checkpoint.modelFile)")
-            let summaries = try Records.readJSONLines(try file(5, "evaluation", "cells/\(id)/summaries.jsonl"))
-            let nsmc = try Records.readJSONLines(try file(5, "evaluation", "cells/\(id)/nsmc.jsonl"))
-            func mean(_ key: String) -> Double {
-                summaries.reduce(0.0) { $0 + ($1[key]?.double ?? 0) } / Double(max(summaries.count, 1))
+            let metrics = try read(Artifacts.metrics(id)).rows
+            let validation = try read(Artifacts.validationCurve(id)).rows
+            let model = try read(Artifacts.model(id))
+            let summaries = try read(Artifacts.summaries(id)).records
+            let nsmc = try read(Artifacts.nsmcPredictions(id)).records
+            func mean(_ value: (SummaryPrediction) -> Double) -> Double {
+                summaries.reduce(0.0) { $0 + value($1) } / Double(max(summaries.count, 1))
             }
             return CellOutcome(
-                run: name, id: id, model: cell["model"]?.string ?? id, parameters: Int(try number("parameters")),
-                learningRate: try number("learning_rate"), finalTrainLoss: try number("final_train_loss"),
-                finalTrainResponseLoss: try number("final_train_response_loss"),
-                finalValidationLoss: try number("final_validation_loss"),
-                steps: metrics.map { (Int($0[0]), $0[3]) }, validation: validation.map { (Int($0[0]), $0[1], $0[2]) },
-                modelDirectory: (model as NSString).deletingLastPathComponent,
-                rouge1: mean("syllable_rouge1_f1"), rougeL: mean("syllable_rougeL_f1"),
-                summaryLengths: summaries.map { $0["new_tokens"]?.int ?? 0 },
-                stoppedAtEndOfText: summaries.filter { $0["stop"]?.string == Generated.Stop.endOfText.rawValue }.count,
-                nsmcParsed: nsmc.filter { $0["parsed"]?.string != nil && $0["parsed"]?.string == $0["label"]?.string }.count,
-                nsmcLikelihood: nsmc.filter { $0["likelihood_choice"]?.string == $0["label"]?.string }.count,
+                run: name, id: id, model: cell.model, parameters: cell.parameters, learningRate: cell.learningRate,
+                finalTrainLoss: cell.finalTrainLoss, finalTrainResponseLoss: cell.finalTrainResponseLoss ?? .nan,
+                finalValidationLoss: cell.finalValidationLoss ?? .nan, heldOutWikipedia: cell.heldOutWikipedia?.perCharacter,
+                steps: metrics.map { ($0.step, asWritten($0.loss)) },
+                validation: validation.map { ($0.step, asWritten($0.loss), asWritten($0.trainResponseLoss)) },
+                modelDirectory: model.directory,
+                rouge1: mean { $0.score(RougeLevel.syllable.rawValue)?.rouge1 ?? 0 },
+                rougeL: mean { $0.score(RougeLevel.syllable.rawValue)?.rougeL ?? 0 },
+                summaryLengths: summaries.map(\.newTokens),
+                stoppedAtEndOfText: summaries.filter { $0.stop == Generated.Stop.endOfText.rawValue }.count,
+                nsmcParsed: nsmc.filter { $0.parsed != nil && $0.parsed == $0.label }.count,
+                nsmcLikelihood: nsmc.filter { $0.likelihoodChoice == $0.label }.count,
                 nsmcCount: nsmc.count)
         }
     }

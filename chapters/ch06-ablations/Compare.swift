@@ -73,8 +73,5 @@ enum Compare {
     static func answer(_ text: String) -> String { text.isEmpty ? "(nothing)" : short(text) }
 
     /// `text` shortened to `limit` characters for a table cell, on one line.
-    static func short(_ text: String, _ limit: Int = 60) -> String {
-        let line = text.replacingOccurrences(of: "\n", with: " ⏎ ")
-        return line.count <= limit ? line : String(line.prefix(limit)) + "…"
-    }
+    static func short(_ text: String, _ limit: Int = 60) -> String { Table.shortened(text, limit) }
 }

@@ -35,20 +35,14 @@ enum GrammarProbe {
 
     /// The records chapter 01 repaired: where the baseline's repaired.jsonl and the --no-repair run's differ. The
     /// prompt is the repaired one (the sentence with the mistake back in it); the expected answer is the record's own.
-    static func repairedRecords(baseline: String, unrepaired: String) throws -> [CorrectionPrompt] {
-        let repaired = try Records.readJSONLines(baseline), original = try Records.readJSONLines(unrepaired)
+    static func repairedRecords(repaired: [InstructionRecord], unrepaired original: [InstructionRecord], file: String) throws -> [CorrectionPrompt] {
         guard repaired.count == original.count else {
-            throw RecordError(file: unrepaired, problem: "\(original.count) records, but \(baseline) has \(repaired.count): not the same file")
+            throw RecordError(file: file, problem: "\(original.count) records, but the baseline's repaired.jsonl has \(repaired.count): not the same file")
         }
-        var prompts: [CorrectionPrompt] = []
-        for (index, (a, b)) in zip(repaired, original).enumerated() where a != b {
-            guard let instruction = a["instruction"]?.string, let input = a["input"]?.string, let output = a["output"]?.string else {
-                throw RecordError(file: baseline, record: index, line: index + 1, problem: "expected instruction, input, output")
-            }
-            prompts.append(CorrectionPrompt(source: "record \(index) (repaired)", instruction: instruction, input: input,
-                                            expected: output, record: index))
+        return zip(repaired, original).enumerated().filter { $0.element.0 != $0.element.1 }.map { index, pair in
+            CorrectionPrompt(source: "record \(index) (repaired)", instruction: pair.0.instruction, input: pair.0.input,
+                             expected: pair.0.output, record: index)
         }
-        return prompts
     }
 
     /// Greedy answers of the model in `directory` (Hugging Face layout with its tokenizer) to every prompt.

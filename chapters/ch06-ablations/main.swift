@@ -2,16 +2,16 @@
 //
 // Each ablation is a full run of chapters 01, 02, 04 and 05 into its own folder with one flag changed; the baseline
 // is the book's own run (chapters 01–05 in --out, which this chapter runs first, reusing whatever is up to date). The
-// comparison — one table and one or two figures per ablation — is written here, beside the runs.
+// comparison — one table and one or two figures per ablation, each from its own function below — is written here,
+// beside the runs.
 import ArgumentParser
 import Foundation
-import Repro
-import Tensor
-import Plumbing
 import Book
+import Plumbing
+import Repro
 
-// Artifacts of this chapter, in one place (artifacts/06-ablations/).
-enum Artifact {
+// Files of this chapter's own.
+enum Output {
     static let runs = "runs"                          // runs/<ablation>/{01-data-repair, 02-prompting, 04-training, 05-evaluation}
     static func table(_ a: Ablation) -> String { a.rawValue + ".md" }      // + .csv
     static func lossFigure(_ a: Ablation) -> String { a.rawValue + "-loss" }
@@ -22,47 +22,74 @@ enum Artifact {
     static let summary = "ablations.md"               // one line per ablation
 }
 
-struct AblationsChapter: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ch06-ablations",
-        abstract: "Run one-flag ablations of the recipe (each a full chapter 01–05 run in its own folder) and compare them with the baseline.")
+struct AblationsChapter: ChapterCommand {
+    static let chapter = Chapter.ablations
 
     @OptionGroup var common: CommonOptions
 
     @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))).")
     var only: String?
 
+    func validate() throws {
+        _ = try selected()
+        guard common.scale != .paper else { throw ValidationError("ablations train models: use --scale smoke, course or full") }
+    }
+
     func selected() throws -> [Ablation] {
         guard let only else { return Ablation.allCases }
-        return try only.split(separator: ",").map { name in
+        return try only.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let a = Ablation(rawValue: String(name)) else {
-                throw ValidationError("unknown ablation \(name); the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("--only: unknown ablation \"\(name)\"; the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return a
         }
     }
 
+    var baselineRoot: String { common.outputDirectory }
+    var runsRoot: String { baselineRoot + "/" + Chapter.ablations.folder + "/" + Output.runs }
+
     func run() throws {
+        // Hold this chapter's folder before the runs below write into it (runs/) and beside it.
+        let run = try ChapterRun(self)
         let ablations = try selected()
-        guard common.scale != .paper else { throw ValidationError("ablations train models: use --scale smoke, course or full") }
-        let chain = ChapterChain(scale: common.scale, dataDirectory: common.resolvedDataDirectory, seed: common.seed)
-        let baselineRoot = common.outputDirectory
-        let runsRoot = baselineRoot + "/" + ChapterRun.folder(6, "ablations") + "/" + Artifact.runs
-
-        // MARK: - 6.0 The runs: the baseline, then one run per ablation
         // The baseline is the book's own run; an ablation's run differs from it by its flag alone (see Ablation).
-        try chain.run(out: baselineRoot, label: "baseline") { _ in [] }
+        let chain = ChapterChain(scale: common.scale, dataDirectory: common.resolvedDataDirectory, seed: common.seed)
+        try chain.run(out: baselineRoot, label: "baseline", chapters: ChapterChain.baseline) { _ in [] }
         for a in ablations {
-            try chain.run(out: runsRoot + "/" + a.rawValue, label: a.rawValue) { a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed) }
+            try chain.run(out: runsRoot + "/" + a.rawValue, label: a.rawValue, chapters: a.chapters) {
+                a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed)
+            }
         }
+        // Read everything first (recording the inputs), so an unchanged comparison is reused.
+        let readings = try Readings(run, ablations, baseline: baselineRoot, runs: runsRoot)
+        if try run.reuseIfFinished() { return }
+        introduce(run, ablations)
+        var overview = Table(title: "The ablations", columns: ["ablation", "the one change", "cells", "what to look at"])
+        for a in ablations { overview.add(try show(a, run, readings)) }
+        run.notebook.section("All of them")
+        run.notebook.table(overview)
+        try run.write(Output.summary, table: overview)
+        try run.finish()
+    }
+}
 
-        let run = try ChapterRun(6, "ablations", title: "Chapter 06 — Ablations: one change at a time", options: common)
-        run.chapterOptions["only"] = .string(ablations.map(\.rawValue).joined(separator: ","))
-        let book = run.notebook
+/// Everything chapter 06 reads of the runs: each ablation's cells and the baseline's beside them, chapter 02's
+/// counts of each run, and for the repair ablation the two data sets.
+struct Readings {
+    var outcomes: [Ablation: (base: [CellOutcome], variant: [CellOutcome])] = [:]
+    var baseStats: PromptingStats
+    var variantStats: [Ablation: PromptingStats] = [:]
+    /// The baseline's bases (chapter 00), when it has them.
+    var bases: Bases?
+    var probe: RepairProbe?
+    /// The seed ablation's change of the validation loss, quoted beside every other difference.
+    var noise: Double? {
+        outcomes[.seed].map { abs($0.variant[0].finalValidationLoss - $0.base[0].finalValidationLoss) }
+    }
+
+    init(_ run: ChapterRun, _ ablations: [Ablation], baseline baselineRoot: String, runs runsRoot: String) throws {
         let baseline = RunReader(chapterRun: run, root: baselineRoot, name: "baseline")
         func variant(_ a: Ablation) -> RunReader { RunReader(chapterRun: run, root: runsRoot + "/" + a.rawValue, name: a.rawValue) }
-        // Read everything first (recording the inputs), so an unchanged comparison is reused.
-        var outcomes: [Ablation: (base: [CellOutcome], variant: [CellOutcome])] = [:]
         // The baseline's cells are shared by several ablations: each is read (and hashed) once.
         var baselineIDs: [String] = []
         for a in ablations { for id in a.baselineCells where !baselineIDs.contains(id) { baselineIDs.append(id) } }
@@ -70,121 +97,148 @@ struct AblationsChapter: ParsableCommand {
         for a in ablations {
             outcomes[a] = (a.baselineCells.compactMap { id in baselineCells.first { $0.id == id } }, try variant(a).cells(a.cells))
         }
-        let baseStats = try baseline.promptingStats()
-        var variantStats: [Ablation: JSON] = [:]
+        baseStats = try baseline.promptingStats()
+        bases = FileIO.exists(baselineRoot + "/" + Chapter.pretraining.folder + "/manifest.json") ? try baseline.read(Artifacts.bases) : nil
         for a in ablations { variantStats[a] = try variant(a).promptingStats() }
-        let probeInputs = ablations.contains(.repair)
-            ? (repaired: try baseline.file(1, "data-repair", "repaired.jsonl"), unrepaired: try variant(.repair).file(1, "data-repair", "repaired.jsonl"),
-               trained: try baseline.file(2, "prompting", "train.jsonl"))
-            : nil
-        if try run.reuseIfFinished() { return }
+        if ablations.contains(.repair) {
+            let unrepaired = variant(.repair)
+            probe = RepairProbe(repaired: try baseline.read(Artifacts.repairedRecords).records,
+                                unrepaired: try unrepaired.read(Artifacts.repairedRecords).records,
+                                unrepairedFile: unrepaired.root + "/" + Chapter.dataRepair.folder + "/" + Artifacts.repairedRecords.path,
+                                trainedRecords: Set(try baseline.read(Artifacts.trainingExamples).records.map(\.record)))
+        }
+    }
+}
 
-        book.text("""
+/// The repair ablation's two data sets, and which records the baseline trained on.
+struct RepairProbe {
+    var repaired: [InstructionRecord]
+    var unrepaired: [InstructionRecord]
+    var unrepairedFile: String
+    var trainedRecords: Set<Int>
+}
+
+extension AblationsChapter {
+    func introduce(_ run: ChapterRun, _ ablations: [Ablation]) {
+        let template = ablations.firstIndex(of: .template).map { ", section 6.\($0 + 1)" } ?? ""
+        run.notebook.text("""
         Every ablation below is a whole run of chapters 01, 02, 04 and 05 in `\(runsRoot)/<name>/`, with one flag \
         changed and every other option the baseline's (`\(baselineRoot)/`): the same scale, data, seed, split, initial \
         weights and batch order. Where the flag changes the data or the loss, the run loads the baseline's tokenizer \
         (`--tokenizer`), so the tokenizer does not change with it; the template ablation trains its own on its own \
-        text (see 6.6). Run one with \
+        text (see the template ablation\(template)). Run one with \
         `swift run -c release ch06-ablations --only <name>`; a second run reuses every chapter that is up to date.
         """)
-        var overview = Table(title: "The ablations", columns: ["ablation", "the one change", "cells", "what to look at"])
-
-        // The seed ablation's change of the validation loss, quoted beside every other difference.
-        let noise = outcomes[.seed].map { abs($0.variant[0].finalValidationLoss - $0.base[0].finalValidationLoss) }
-        for a in ablations {
-            let (base, changed) = outcomes[a]!
-            book.section("6.\(Ablation.allCases.firstIndex(of: a)! + 1) \(a.title)")
-            book.text("The change: `\(a.change)`. Runs: baseline cells \(a.baselineCells.joined(separator: ", ")); \(a.rawValue) cells \(a.cells.joined(separator: ", ")).")
-            let table = Compare.table(a.title, base + changed)
-            book.table(table)
-            try run.write(Artifact.table(a), table: table)
-            switch a {
-            case .seed:
-                book.text("""
-                The same data, split, tokenizer, recipe and scored reviews; only the initial weights and the order of the \
-                batches differ. \(Compare.difference(base[0], changed[0], noise: nil)) This is what chance alone moves: read every \
-                other ablation's difference against it, and a difference of that size as no difference at all.
-                """)
-                try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Two seeds: loss on the responses", base + changed),
-                               caption: "Solid: responses of training examples; dashed: held-out records.")
-                overview.add([a.rawValue, "`\(a.change)`", "small-high", "how far chance moves each number"])
-            case .promptMask:
-                let positions = { (s: JSON?) in s?["labelled_positions"]?.int.map(Format.count) ?? "?" }
-                let (b, v) = (base[0], changed[0])
-                let helped = v.finalValidationLoss < b.finalValidationLoss
-                book.text("""
-                Positions in the loss: \(positions(baseStats)) with the prompt masked, \(positions(variantStats[a])) without \
-                the mask. Each run's own training loss (thin lines) is not comparable: without the mask it is \
-                \(Format.fixed(v.finalTrainLoss, 3)) against \(Format.fixed(b.finalTrainLoss, 3)), mostly because the \
-                template repeats word for word in every example and is easy to predict. The loss on the responses \
-                (thick lines) is the same measure in both runs. \(Compare.difference(b, v, noise: noise)) \(helped
-                    ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and has little to learn from the template, which instruction-tuning recipes mask with such a model in mind."
-                    : "Training on the prompt did not help the responses: the extra positions taught the template, not the answers.")
-                """)
-                try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Prompt mask on vs off: loss on the responses", base + changed, perStep: true),
-                               caption: "Thick: loss on responses (training examples solid, held-out dashed), the same measure for both runs. Thin: each run's per-step loss on what it trained on.")
-                overview.add([a.rawValue, "`\(a.change)`", "small-high", "train loss on responses vs the per-step loss"])
-            case .repair:
-                try repairSection(run, probeInputs!, base: base[0], changed: changed[0], noise: noise)
-                overview.add([a.rawValue, "`\(a.change)`", "small-high", "answers to correction prompts (\(Artifact.repairAnswers))"])
-            case .paperRates:
-                try paperRatesSection(run, base: base, changed: changed, vocabulary: baseStats["vocabulary_size"]?.int ?? 0, noise: noise)
-                overview.add([a.rawValue, "`\(a.change)`", "all four", "per-step loss against ln(vocabulary)"])
-            case .sizes:
-                try sizesSection(run, base: base, changed: changed)
-                overview.add([a.rawValue, "`\(a.change)`", "four sweep sizes", "validation loss against parameters (log axis)"])
-            case .eos:
-                let (b, v) = (base[0], changed[0])
-                book.text("""
-                \(Compare.difference(b, v, noise: noise)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
-                \(b.summaryLengths.count) for the baseline, \(v.stoppedAtEndOfText) of \(v.summaryLengths.count) without EOS in \
-                training. A model that never saw the token after a response has no reason to write it: it goes on until \
-                the length limit. Its losses leave out the end-of-text position that the baseline's include (one \
-                token per response), so they measure slightly different targets.
-                """)
-                try run.figure(Figure(name: Artifact.eosLengths, title: "Summary length: trained with EOS vs without", xLabel: "new tokens per summary",
-                                      yLabel: "summaries", kind: .histogram(binWidth: Double(max(1, (base[0].summaryLengths + changed[0].summaryLengths).max() ?? 1) / 24 + 1)),
-                                      series: [Figure.Series("baseline (EOS after every response)", values: base[0].summaryLengths.map(Double.init)),
-                                               Figure.Series("--no-eos", values: changed[0].summaryLengths.map(Double.init))],
-                                      extra: [Compare.keyBelow]),
-                               caption: "Greedy decoding stops at the end-of-text token or at the length limit (chapter 05's --max-new-tokens).")
-                try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "With vs without EOS: loss on the responses", base + changed),
-                               caption: "Solid: responses of training examples; dashed: held-out records (each with or without its EOS, as the run trained).")
-                overview.add([a.rawValue, "`\(a.change)`", "small-high", "summary lengths; share stopped at EOS"])
-            case .template:
-                let meanTokens = { (s: JSON?) in s?["mean_tokens_per_record"]?.double.map { Format.fixed($0, 1) } ?? "?" }
-                // The two runs tokenize differently, so a loss per token is not the same unit in both: per Hangul
-                // syllable of the responses (loss × tokens per syllable, chapter 02's count) it is.
-                let perSyllable = { (c: CellOutcome, s: JSON?) in (s?["tokens_per_syllable"]?.double).map { Format.fixed(c.finalValidationLoss * $0, 3) } ?? "?" }
-                book.text("""
-                Mean tokens per example: \(meanTokens(baseStats)) with the Korean template, \(meanTokens(variantStats[a])) with \
-                the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0], noise: noise)) Chapter 05 prompts \
-                each model in the template it was trained with. Each run has its own tokenizer, so compare the \
-                validation loss per Hangul syllable of the responses (loss × tokens per syllable): \
-                \(perSyllable(base[0], baseStats)) nats with the Korean template, \(perSyllable(changed[0], variantStats[a])) with \
-                the bilingual one. This run trains its own tokenizer on the bilingual \
-                text: the baseline's, trained on Korean-template text only, would cut the English headers into single \
-                bytes and leave no room for the article in chapter 05's context, which a real tokenizer (Polyglot-Ko's \
-                knows English) would not.
-                """)
-                try run.figure(Compare.lossFigure(name: Artifact.lossFigure(a), title: "Korean vs bilingual template: loss on the responses", base + changed),
-                               caption: "Solid: responses of training examples; dashed: held-out records.")
-                overview.add([a.rawValue, "`\(a.change)`", "small-high", "validation loss and scores"])
-            }
-        }
-        book.section("6.\(Ablation.allCases.count + 1) All of them")
-        book.table(overview)
-        try run.write(Artifact.summary, table: overview)
-        try run.finish()
     }
 
-    // MARK: - 6.2 Data repair: what the models answer to corrections
-
-    func repairSection(_ run: ChapterRun, _ files: (repaired: String, unrepaired: String, trained: String),
-                       base: CellOutcome, changed: CellOutcome, noise: Double?) throws {
+    /// One ablation's section: the change, the table of both runs, then what the ablation itself shows. Returns its
+    /// row of the overview.
+    func show(_ a: Ablation, _ run: ChapterRun, _ r: Readings) throws -> [String] {
+        let (base, changed) = r.outcomes[a]!
         let book = run.notebook
-        let trainedRecords = Set(try Records.readJSONLines(files.trained).compactMap { $0["record"]?.int })
-        var prompts = try GrammarProbe.repairedRecords(baseline: files.repaired, unrepaired: files.unrepaired)
+        book.section(a.title)
+        book.text("The change: `\(a.change)`. Runs: baseline cells \(a.baselineCells.joined(separator: ", ")); \(a.rawValue) cells \(a.cells.joined(separator: ", ")).")
+        let table = Compare.table(a.title, base + changed)
+        book.table(table)
+        try run.write(Output.table(a), table: table)
+        switch a {
+        case .seed: return try seedSection(run, a, base, changed, r)
+        case .noPretraining: return try noPretrainingSection(run, a, base, changed, r)
+        case .promptMask: return try promptMaskSection(run, a, base, changed, r)
+        case .repair:
+            try repairSection(run, r.probe!, base: base[0], changed: changed[0], noise: r.noise)
+            return [a.rawValue, "`\(a.change)`", "small-high", "answers to correction prompts (\(Output.repairAnswers))"]
+        case .paperRates:
+            try paperRatesSection(run, base: base, changed: changed, bases: r.bases, noise: r.noise)
+            return [a.rawValue, "`\(a.change)`", "all four", "per-step loss against ln(vocabulary)"]
+        case .sizes:
+            try sizesSection(run, base: base, changed: changed)
+            return [a.rawValue, "`\(a.change)`", "four sweep sizes", "validation loss against parameters (log axis)"]
+        case .eos: return try eosSection(run, a, base, changed, r)
+        case .template: return try templateSection(run, a, base, changed, r)
+        }
+    }
+
+    func seedSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
+        let book = run.notebook
+        book.text("""
+        The same data, split, tokenizer, base, recipe and scored reviews; only the order in which the batches visit the \
+        examples differs. \(Compare.difference(base[0], changed[0], noise: nil)) This is what chance alone moves: read every \
+        other ablation's difference against it, and a difference of that size as no difference at all.
+        """)
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "Two seeds: loss on the responses", base + changed),
+                       caption: "Solid: responses of training examples; dashed: held-out records.")
+        return [a.rawValue, "`\(a.change)`", "small-high", "how far chance moves each number"]
+    }
+
+    func promptMaskSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
+        let book = run.notebook
+        let positions = { (s: PromptingStats) in Format.count(s.labelledPositions) }
+        let (b, v) = (base[0], changed[0])
+        let helped = v.finalValidationLoss < b.finalValidationLoss
+        book.text("""
+        Positions in the loss: \(positions(r.baseStats)) with the prompt masked, \(positions(r.variantStats[a]!)) without \
+        the mask. Each run's own training loss (thin lines) is not comparable: without the mask it is \
+        \(Format.fixed(v.finalTrainLoss, 3)) against \(Format.fixed(b.finalTrainLoss, 3)), mostly because the \
+        template repeats word for word in every example and is easy to predict. The loss on the responses \
+        (thick lines) is the same measure in both runs. \(Compare.difference(b, v, noise: r.noise)) \(helped
+            ? "Training on the prompt *lowered* the response loss: a model that starts from random weights learns the language from every token it reads, and the prompts hold most of them. A pretrained model already knows the language and has little to learn from the template, which instruction-tuning recipes mask with such a model in mind."
+            : "Training on the prompt did not help the responses: the extra positions taught the template, not the answers.")
+        """)
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "Prompt mask on vs off: loss on the responses", base + changed, perStep: true),
+                       caption: "Thick: loss on responses (training examples solid, held-out dashed), the same measure for both runs. Thin: each run's per-step loss on what it trained on.")
+        return [a.rawValue, "`\(a.change)`", "small-high", "train loss on responses vs the per-step loss"]
+    }
+
+    func eosSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
+        let book = run.notebook
+        let (b, v) = (base[0], changed[0])
+        book.text("""
+        \(Compare.difference(b, v, noise: r.noise)) Summaries that ended with the end-of-text token: \(b.stoppedAtEndOfText) of \
+        \(b.summaryLengths.count) for the baseline, \(v.stoppedAtEndOfText) of \(v.summaryLengths.count) without EOS in \
+        training. A model that never saw the token after a response has no reason to write it: it goes on until \
+        the length limit. Its losses leave out the end-of-text position that the baseline's include (one \
+        token per response), so they measure slightly different targets.
+        """)
+        try run.figure(Figure(name: Output.eosLengths, title: "Summary length: trained with EOS vs without", xLabel: "new tokens per summary",
+                              yLabel: "summaries", kind: .histogram(binWidth: Double(max(1, (base[0].summaryLengths + changed[0].summaryLengths).max() ?? 1) / 24 + 1)),
+                              series: [Figure.Series("baseline (EOS after every response)", values: base[0].summaryLengths.map(Double.init)),
+                                       Figure.Series("--no-eos", values: changed[0].summaryLengths.map(Double.init))],
+                              extra: [Compare.keyBelow]),
+                       caption: "Greedy decoding stops at the end-of-text token or at the length limit (chapter 05's --max-new-tokens).")
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "With vs without EOS: loss on the responses", base + changed),
+                       caption: "Solid: responses of training examples; dashed: held-out records (each with or without its EOS, as the run trained).")
+        return [a.rawValue, "`\(a.change)`", "small-high", "summary lengths; share stopped at EOS"]
+    }
+
+    func templateSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
+        let book = run.notebook
+        let meanTokens = { (s: PromptingStats) in Format.fixed(s.meanTokensPerRecord, 1) }
+        // The two runs tokenize differently, so a loss per token is not the same unit in both: per Hangul
+        // syllable of the responses (loss × tokens per syllable, chapter 02's count) it is.
+        let perSyllable = { (c: CellOutcome, s: PromptingStats) in Format.fixed(c.finalValidationLoss * s.tokensPerSyllable, 3) }
+        book.text("""
+        Mean tokens per example: \(meanTokens(r.baseStats)) with the Korean template, \(meanTokens(r.variantStats[a]!)) with \
+        the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0], noise: r.noise)) Chapter 05 prompts \
+        each model in the template it was trained with. Each run has its own tokenizer, so compare the \
+        validation loss per Hangul syllable of the responses (loss × tokens per syllable): \
+        \(perSyllable(base[0], r.baseStats)) nats with the Korean template, \(perSyllable(changed[0], r.variantStats[a]!)) with \
+        the bilingual one. This run trains its own tokenizer on the bilingual \
+        text: the baseline's, trained on Korean-template text only, would cut the English headers into single \
+        bytes and leave no room for the article in chapter 05's context, which a real tokenizer (Polyglot-Ko's \
+        knows English) would not.
+        """)
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "Korean vs bilingual template: loss on the responses", base + changed),
+                       caption: "Solid: responses of training examples; dashed: held-out records.")
+        return [a.rawValue, "`\(a.change)`", "small-high", "validation loss and scores"]
+    }
+
+    // MARK: - Data repair: what the models answer to corrections
+
+    func repairSection(_ run: ChapterRun, _ probe: RepairProbe, base: CellOutcome, changed: CellOutcome, noise: Double?) throws {
+        let book = run.notebook
+        let trainedRecords = probe.trainedRecords
+        var prompts = try GrammarProbe.repairedRecords(repaired: probe.repaired, unrepaired: probe.unrepaired, file: probe.unrepairedFile)
         for i in prompts.indices {
             if let record = prompts[i].record { prompts[i].source += trainedRecords.contains(record) ? ", trained on" : ", held out" }
         }
@@ -203,7 +257,7 @@ struct AblationsChapter: ParsableCommand {
         }
         let n = Double(max(prompts.count, 1))
         answers.notes = ["Greedy decoding, at most \(maxNew) new tokens, Korean template. Repaired records: the prompt holds the mistake chapter 01 put back; held-out prompts are ours, with the same kinds of mistakes."]
-        try run.write(Artifact.repairAnswers, table: answers)
+        try run.write(Output.repairAnswers, table: answers)
         book.text("""
         \(prompts.count - GrammarProbe.heldOut.count) records differ between the two data sets (the ones chapter 01 \
         repaired); in the `--no-repair` run they keep the translator's text, where the sentence to correct is already \
@@ -212,39 +266,54 @@ struct AblationsChapter: ParsableCommand {
         baseline and \(Format.fixed(sums.1 / n, 3)) without the repair.
         """)
         book.table(answers)
-        try run.figure(Compare.lossFigure(name: Artifact.lossFigure(.repair), title: "Repaired vs unrepaired data: loss on the responses", [base, changed]),
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(.repair), title: "Repaired vs unrepaired data: loss on the responses", [base, changed]),
                        caption: "Solid: responses of training examples; dashed: held-out records.")
     }
 
-    // MARK: - 6.3 The paper's learning rates from scratch
+    // MARK: - The paper's learning rates from scratch
 
-    func paperRatesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome], vocabulary: Int, noise: Double?) throws {
-        // The output layer has a row for every id of the padded vocabulary, so that is what a uniform guess spreads over.
-        let rows = Preset.paddedVocabulary(max(vocabulary, 1))
-        let uniform = log(Double(rows))
+    func paperRatesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome], bases: Bases?, noise: Double?) throws {
+        // What pretraining built, before and after tuning: the loss on chapter 00's held-out Wikipedia articles.
+        let kept = (base + changed).compactMap { c -> String? in
+            guard let after = c.heldOutWikipedia, let before = bases?.base(c.model)?.heldOut.perCharacter else { return nil }
+            return "\(c.id) at \(Format.scientific(c.learningRate, 1)): \(Format.fixed(before, 3)) → \(Format.fixed(after, 3))"
+        }
         run.notebook.text("""
-        A model that knows nothing gives every one of its \(Format.count(rows)) output rows (the tokenizer's \
-        \(Format.count(vocabulary)) ids, padded) the same probability: a loss of ln \(rows) = \(Format.fixed(uniform, 2)) nats \
-        (the dotted line), where every cell starts. 5e-5 and 7e-6 are rates for \
-        *nudging* a pretrained model; from random weights, in the same \(base.first?.steps.count ?? 0) steps, they barely \
-        leave the start. \(zip(base, changed).map { Compare.difference($0.0, $0.1, noise: noise) }.joined(separator: " "))
+        The paper tunes its pretrained models at \(Ablation.paperRateArguments.replacingOccurrences(of: ",", with: " and ")) and \
+        reports the lower rate better (Table 4): rates sized to *nudge* weights that already encode a language. Our bases \
+        are pretrained too, so the question is the paper's own: does the lower rate learn the instructions as well, and \
+        keep more of what pretraining built? \(zip(base, changed).map { Compare.difference($0.0, $0.1, noise: noise) }.joined(separator: " ")) \
+        Held-out Wikipedia loss per character, base → after tuning: \(kept.isEmpty ? "not measured" : kept.joined(separator: "; ")).
         """)
         for size in ["small", "large"] {
             let cells = (base + changed).filter { $0.id.hasPrefix(size) }
             guard !cells.isEmpty else { continue }
-            try run.figure(Figure(name: Artifact.lossFigure(.paperRates) + "-" + size, title: "\(cells[0].model): course rates vs the paper's, from random weights",
+            try run.figure(Figure(name: Output.lossFigure(.paperRates) + "-" + size, title: "\(cells[0].model): course rates vs the paper's, from the base",
                                   xLabel: "optimizer step", yLabel: "training loss (nats/token)",
                                   series: cells.enumerated().map { i, c in
                                       Figure.Series("\(c.run == "baseline" ? "course" : "paper") \(Format.scientific(c.learningRate, 1))",
                                                     x: c.steps.map { Double($0.step) }, y: c.steps.map(\.loss), style: Compare.colour(i))
-                                  },
-                                  extra: ["set yrange [*:\(uniform + 0.6)]", "set arrow from graph 0, first \(uniform) to graph 1, first \(uniform) nohead dashtype 3",
-                                          "set label 'ln V (uniform guess)' at graph 0.6, first \(uniform + 0.1)"]),
-                           caption: "Per-step training loss (on responses). Dotted: the loss of a uniform guess.")
+                                  }, extra: [Compare.keyBelow]),
+                           caption: "Per-step training loss (on responses), every cell starting from its pretrained base.")
         }
     }
 
-    // MARK: - 6.4 Model size
+    func noPretrainingSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
+        let (b, v) = (base[0], changed[0])
+        let worth = v.finalValidationLoss - b.finalValidationLoss
+        run.notebook.text("""
+        The same instruction tuning, the same steps and rate, from random weights instead of the base: \
+        \(Compare.difference(b, v, noise: r.noise)) Pretraining is worth \(Format.fixed(worth, 3)) nats per response token \
+        on the held-out instructions (the course aims at 1.0 or more). A model from scratch has 1,000-odd instructions to \
+        learn Korean from; the base brought \(r.bases.flatMap { $0.base(b.model) }.map { Format.count($0.tokensSeen) } ?? "its") \
+        tokens of Wikipedia to them.
+        """)
+        try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "From the base vs from random weights: loss on the responses", base + changed),
+                       caption: "Solid: responses of training examples; dashed: held-out records.")
+        return [a.rawValue, "`\(a.change)`", "small-high", "validation loss from the base vs from scratch"]
+    }
+
+    // MARK: - Model size
 
     func sizesSection(_ run: ChapterRun, base: [CellOutcome], changed: [CellOutcome]) throws {
         var shapes = Table(title: "The sweep's shapes: Polyglot-Ko's, scaled down", columns: ["model", "stands for", "width", "layers", "heads",
@@ -266,7 +335,7 @@ struct AblationsChapter: ParsableCommand {
         func series(_ cells: [CellOutcome], _ title: String, _ value: (CellOutcome) -> Double, style: String) -> Figure.Series {
             Figure.Series(title, x: cells.map { Double($0.parameters) }, y: cells.map(value), style: style)
         }
-        try run.figure(Figure(name: Artifact.sizeLoss, title: "Loss after training against model size", xLabel: "parameters (log scale)",
+        try run.figure(Figure(name: Output.sizeLoss, title: "Loss after training against model size", xLabel: "parameters (log scale)",
                               yLabel: "cross-entropy (nats/token)", kind: .linesPoints,
                               series: [series(changed, "sweep: validation", \.finalValidationLoss, style: "linewidth 2 pointtype 7"),
                                        series(changed, "sweep: train, responses", \.finalTrainResponseLoss, style: "dashtype 2 pointtype 5"),
@@ -274,7 +343,7 @@ struct AblationsChapter: ParsableCommand {
                               logX: true, extra: [Compare.keyBelow]),
                        caption: "After the same number of steps on the same data. Dashed: responses of training examples.")
         let all = changed + base
-        try run.figure(Figure(name: Artifact.sizeScores, title: "Scores against model size", xLabel: "parameters (log scale)",
+        try run.figure(Figure(name: Output.sizeScores, title: "Scores against model size", xLabel: "parameters (log scale)",
                               yLabel: "score (0–1)", kind: .linesPoints,
                               series: [series(changed, "sweep: ROUGE-L F1", \.rougeL, style: "pointtype 7"),
                                        series(changed, "sweep: NSMC accuracy, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 5"),

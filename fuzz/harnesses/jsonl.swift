@@ -1,7 +1,6 @@
-// chapter-files: chapters/ch04-training/Batches.swift
-//
-// A JSON Lines file of arbitrary bytes through the kit's reader (Records.readJSONLines), then through chapter 04's
-// reader of chapter 02's examples (readExamples: ids below the vocabulary, or −100) and its batching. Properties: a
+// A JSON Lines file of arbitrary bytes through the plain reader (Records.readJSONLines), then as chapter 04 reads
+// chapter 02's examples (TrainingExample lines, each checked against the vocabulary: ids below it, or −100) and
+// through the batching. Properties: a
 // thrown error names the file (and the line, for a line that is not JSON); the examples that load make micro-batches
 // whose inputs are real ids and whose targets are ids or −100.
 import Repro
@@ -19,9 +18,14 @@ func fuzzOne(_ bytes: [UInt8]) {
         return
     }
     let vocabularySize = 600
-    let examples: [Example]
+    let examples: [TrainingExample]
     do {
-        examples = try readExamples(path, vocabularySize: vocabularySize)
+        examples = try Records.read(TrainingExample.self, jsonLines: path)
+        for (index, example) in examples.enumerated() {
+            do { try example.checkTokens(below: vocabularySize) } catch {
+                throw RecordError(file: path, record: index, problem: error.description)
+            }
+        }
     } catch {
         expectNamesFile(error, path)
         return

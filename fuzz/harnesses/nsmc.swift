@@ -1,7 +1,8 @@
 // An NSMC ratings file of arbitrary bytes through the reader (NSMC.load), the seeded split into demonstrations and
 // scored rows (NSMC.split), and the same bytes, read as text, as a model's answer (NSMC.parseAnswer). Properties: a
 // thrown error names the file, and the line unless the whole file is at fault (empty, or no row after the header);
-// a file that loads gives one row per line after the header, labels 0 or 1, line numbers 2, 3, 4, …, and written
+// a file that loads gives one row per line after the header (trailing blank lines aside: TextFile's rule), labels
+// 0 or 1, line numbers 2, 3, 4, …, the same rows with or without a leading byte-order mark, and written
 // back as TSV reads back the same; the split loses no row (demonstrations + scored + empty + repeats = rows), never
 // scores a demonstration or its text, keeps file order, and honours the number asked for; an answer's label depends
 // only on its first word.
@@ -19,12 +20,14 @@ func fuzzOne(_ bytes: [UInt8]) {
         expectNamesFile(error, path)
         guard let e = error as? RecordError else { violated("not a RecordError: \(error)") }
         if e.problem.isEmpty { violated("empty problem") }
-        let afterHeader = bytes.firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count
-        if e.line == nil && afterHeader < bytes.count { violated("an error about a row that names no line: \(e)") }
+        if e.line == nil && contentLineCount(bytes) > 1 { violated("an error about a row that names no line: \(e)") }
         if let line = e.line, line < 1 || line > lineCount(bytes) { violated("line \(line) outside the file: \(e)") }
         return
     }
-    if rows.count != lineCount(bytes) - 1 { violated("\(rows.count) rows from \(lineCount(bytes)) lines") }
+    if rows.count != contentLineCount(bytes) - 1 { violated("\(rows.count) rows from \(contentLineCount(bytes)) lines") }
+    if !bytes.starts(with: [0xEF, 0xBB, 0xBF]), (try? NSMC.parse([0xEF, 0xBB, 0xBF] + bytes, file: path)) != rows {
+        violated("a leading byte-order mark changed the rows")
+    }
     for (i, row) in rows.enumerated() {
         if row.line != i + 2 { violated("row \(i) says line \(row.line)") }
         if row.id.isEmpty || row.label.rawValue != 0 && row.label.rawValue != 1 { violated("row \(i): id or label") }
@@ -50,6 +53,17 @@ func fuzzOne(_ bytes: [UInt8]) {
 /// Lines of the file: a last line without a newline counts, the empty end after a final newline does not.
 func lineCount(_ bytes: [UInt8]) -> Int {
     bytes.filter { $0 == 0x0A }.count + (bytes.last.map { $0 == 0x0A ? 0 : 1 } ?? 0)
+}
+
+/// Lines of the file after a leading BOM, but the blank ones at its end (empty, or spaces and tabs, before an
+/// optional CR).
+func contentLineCount(_ bytes: [UInt8]) -> Int {
+    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+    var lines = body.split(separator: 0x0A, omittingEmptySubsequences: false)
+    if body.last == 0x0A { lines.removeLast() }
+    func isBlank(_ line: ArraySlice<UInt8>) -> Bool { line.dropLast(line.last == 0x0D ? 1 : 0).allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+    while let last = lines.last, isBlank(last) { lines.removeLast() }
+    return lines.count
 }
 
 func checkSplit(_ split: NSMCSplit, _ rows: [NSMCRow]) {

@@ -22,6 +22,8 @@ struct RougeCommand: ParsableCommand {
     func run() throws {
         var sums = [Double](repeating: 0, count: 6)
         let records = try Records.readJSONLines(pairs)
+        // A mean over no pairs is no score: say so rather than print 0.
+        guard !records.isEmpty else { throw RecordError(file: pairs, problem: "no pairs (the file has no JSON line)") }
         for (i, record) in records.enumerated() {
             guard let prediction = record["prediction"]?.string, let reference = record["reference"]?.string else {
                 throw RecordError(file: pairs, record: i, problem: "needs string fields \"prediction\" and \"reference\"")
@@ -32,7 +34,7 @@ struct RougeCommand: ParsableCommand {
             for k in values.indices { sums[k] += values[k] }
             print(RougeCommand.json(values, extra: [("record", .number(Double(i)))]).serialized())
         }
-        let n = Double(max(records.count, 1))
+        let n = Double(records.count)
         print(RougeCommand.json(sums.map { $0 / n }, extra: [("mean_of", .number(Double(records.count))),
                                                                 ("level", .string(level.rawValue))]).serialized())
     }

@@ -18,7 +18,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "A Hugging Face tokenizer.json (byte-level BPE, as Polyglot-Ko's).")
     var tokenizer: String
 
-    @Option(name: .customLong("text-file"), help: "UTF-8 text; each line (split at \\n) is encoded on its own.")
+    @Option(name: .customLong("text-file"), help: "UTF-8 text; each line is encoded on its own (a BOM, CR before LF and trailing blank lines are dropped).")
     var textFile: String
 
     @Flag(help: "Print lines, bytes, tokens and the encode speed (one thread) instead of the ids.")
@@ -80,22 +80,10 @@ struct TrainTokenizerCommand: ParsableCommand {
     }
 }
 
-/// The lines of a UTF-8 file (a final newline does not start another line). Invalid UTF-8 is an error naming the
-/// file and the line.
+/// The lines of a UTF-8 file by TextFile's rule (a leading BOM skipped, CRLF read as LF, trailing blank lines
+/// ignored); invalid UTF-8 is an error naming the file, the line and the byte.
 func readLines(_ path: String) throws -> [String] {
-    let bytes = try FileIO.read(path)
-    var lines: [String] = []
-    var start = 0, number = 1
-    while start < bytes.count {
-        let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-        guard let line = String(validating: bytes[start..<end], as: UTF8.self) else {
-            throw FileError(path: path, problem: "line \(number) is not valid UTF-8")
-        }
-        lines.append(line)
-        start = end + 1
-        number += 1
-    }
-    return lines
+    try TextFile.read(path).lines.map(\.text)
 }
 
 func monotonicSeconds() -> Double {

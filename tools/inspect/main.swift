@@ -6,7 +6,7 @@ struct Inspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Look inside checkpoints, tokenizers and data files.",
         subcommands: [SafetensorsCommand.self, TokenizeCommand.self, TrainTokenizerCommand.self, LogitsCommand.self,
-                      RougeCommand.self])
+                      RougeCommand.self, ChaptersCommand.self])
 }
 
 Inspect.main()

@@ -18,7 +18,7 @@ public enum SentimentLabel: Int, CaseIterable, Sendable {
     case negative = 0, positive = 1
 
     /// The label word of the paper's prompt.
-    public var word: String { self == .positive ? "긍정" : "부정" }
+    public var word: String { self == .positive ? Paper.sentimentWords.positive : Paper.sentimentWords.negative }
 }
 
 public struct NSMCRow: Equatable, Sendable {
@@ -66,8 +66,8 @@ public struct NSMCSplit: Sendable {
 public enum NSMC {
     public static let header = "id\tdocument\tlabel"
 
-    /// Every row of a ratings file (empty documents included; `split` skips them). A malformed row is an error naming
-    /// the file and the line.
+    /// Every row of a ratings file (empty documents included; `split` skips them), read by TextFile's rule (a BOM,
+    /// CRLF and trailing blank lines are fine). A malformed row is an error naming the file and the line.
     public static func load(_ path: String) throws -> [NSMCRow] {
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path) } catch { throw RecordError(file: path, problem: "\(error)") }
@@ -75,33 +75,21 @@ public enum NSMC {
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws -> [NSMCRow] {
-        guard !bytes.isEmpty else { throw RecordError(file: file, problem: "file is empty") }
-        var rows: [NSMCRow] = []
-        var start = 0, number = 0
-        while start < bytes.count {
-            number += 1
-            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
-            var stop = end
-            if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }           // CRLF files
-            guard let line = String(validating: bytes[start..<stop], as: UTF8.self) else {
-                throw RecordError(file: file, line: number, problem: "not valid UTF-8")
-            }
-            start = end + 1
-            if number == 1 {
-                guard line == header else {
-                    throw RecordError(file: file, line: 1, problem: "expected the header \"id<TAB>document<TAB>label\", found \(line.prefix(60).debugDescription)")
-                }
-                continue
-            }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let lines = try TextFile(bytes: bytes, path: file).lines
+        guard let first = lines.first else { throw RecordError(file: file, problem: "file is empty") }
+        guard first.text == header else {
+            throw RecordError(file: file, line: 1, problem: "expected the header \"\(escaped(header))\", found \"\(escaped(first.text.prefix(60)))\"")
+        }
+        let rows = try lines.dropFirst().map { line in
+            let fields = line.text.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 3 else {
-                throw RecordError(file: file, line: number, problem: "expected 3 tab-separated fields (id, document, label), found \(fields.count)")
+                throw RecordError(file: file, line: line.number, problem: "expected 3 tab-separated fields (id, document, label), found \(fields.count)")
             }
-            guard !fields[0].isEmpty else { throw RecordError(file: file, line: number, problem: "empty id") }
+            guard !fields[0].isEmpty else { throw RecordError(file: file, line: line.number, problem: "empty id") }
             guard let value = Int(fields[2]), let label = SentimentLabel(rawValue: value) else {
-                throw RecordError(file: file, line: number, problem: "label must be 0 or 1, found \(String(fields[2]).debugDescription)")
+                throw RecordError(file: file, line: line.number, problem: "label must be 0 or 1, found \"\(escaped(fields[2]))\"")
             }
-            rows.append(NSMCRow(id: String(fields[0]), document: String(fields[1]), label: label, line: number))
+            return NSMCRow(id: String(fields[0]), document: String(fields[1]), label: label, line: line.number)
         }
         guard !rows.isEmpty else { throw RecordError(file: file, problem: "no rows after the header") }
         return rows
@@ -132,10 +120,11 @@ public enum NSMC {
     public static func parseAnswer(_ answer: String) -> SentimentLabel? {
         // Newlines are white space too, so the first word of the answer is the first word of its first non-blank line.
         guard let word = answer.split(whereSeparator: \.isWhitespace).first else { return nil }
-        let hasPositive = word.contains("긍정"), hasNegative = word.contains("부정")
+        let positive = SentimentLabel.positive.word, negative = SentimentLabel.negative.word
+        let hasPositive = word.contains(positive), hasNegative = word.contains(negative)
         if hasPositive && hasNegative { return nil }
-        if word.hasPrefix("긍정") { return .positive }
-        if word.hasPrefix("부정") { return .negative }
+        if word.hasPrefix(positive) { return .positive }
+        if word.hasPrefix(negative) { return .negative }
         return nil
     }
 
@@ -160,7 +149,7 @@ public struct NSMCPrompt: Sendable {
         case template
     }
 
-    public static let instruction = "문장의 긍정, 부정을 분류하세요."
+    public static let instruction = Paper.sentimentInstruction
 
     public var form: Form
     public var template: PromptTemplate
@@ -171,8 +160,9 @@ public struct NSMCPrompt: Sendable {
     public func text(demonstration: NSMCRow, document: String) -> String {
         switch form {
         case .raw:
-            return "\(NSMCPrompt.instruction) \(demonstration.document) 정답: \(demonstration.label.word)\n"
-                + "\(NSMCPrompt.instruction) \(document) 정답:"
+            let answer = Paper.sentimentAnswerLabel
+            return "\(NSMCPrompt.instruction) \(demonstration.document) \(answer) \(demonstration.label.word)\n"
+                + "\(NSMCPrompt.instruction) \(document) \(answer)"
         case .template:
             return template.promptForGeneration(instruction: NSMCPrompt.instruction, input: demonstration.document)
                 + demonstration.label.word + "\n\n"

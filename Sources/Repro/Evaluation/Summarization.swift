@@ -35,8 +35,7 @@ public enum Summarization {
 
     /// One sci-news-sum-kr-50 article: `sentences` (strings) and `summaries` (indices into them).
     public static func loadArticle(_ path: String) throws -> SummaryExample {
-        let json: JSON
-        do { json = try JSON.parse(try FileIO.read(path), file: path) } catch { throw RecordError(file: path, problem: "\(error)") }
+        let json = try Records.readJSONDocument(path)
         guard let sentenceValues = json["sentences"]?.array, !sentenceValues.isEmpty else {
             throw RecordError(file: path, problem: "missing or empty \"sentences\" array")
         }
@@ -88,8 +87,8 @@ public struct SummaryPrompt: Sendable {
         case raw
     }
 
-    public static let instruction = "주어진 기사를 요약하세요"
-    public static let articleLabel = "기사: "
+    public static let instruction = Paper.summaryInstruction
+    public static let articleLabel = Paper.summaryArticleLabel
 
     public var form: Form
     public var template: PromptTemplate

@@ -216,18 +216,3 @@ extension NeoXConfig {
         if let problem = problems.first { throw bad(problem) }
     }
 }
-
-// MARK: - The models of the paper (Table 2) and the scaled-down ones we train
-
-extension NeoXConfig {
-    /// EleutherAI/polyglot-ko-*: the published config.json values. Rotary covers 64 dimensions of every head.
-    public static let polyglotKo1_3B = NeoXConfig(name: "polyglot-ko-1.3b", vocabSize: 30_080, hiddenSize: 2048,
-                                                   numLayers: 24, numHeads: 16, rotaryPct: 0.5, maxPositions: 2048)
-    public static let polyglotKo3_8B = NeoXConfig(name: "polyglot-ko-3.8b", vocabSize: 30_080, hiddenSize: 3072,
-                                                   numLayers: 32, numHeads: 24, rotaryPct: 0.5, maxPositions: 2048)
-    public static let polyglotKo5_8B = NeoXConfig(name: "polyglot-ko-5.8b", vocabSize: 30_080, hiddenSize: 4096,
-                                                   numLayers: 28, numHeads: 16, rotaryPct: 0.25, maxPositions: 2048)
-    public static let polyglotKo12_8B = NeoXConfig(name: "polyglot-ko-12.8b", vocabSize: 30_080, hiddenSize: 5120,
-                                                    numLayers: 40, numHeads: 40, rotaryPct: 0.5, maxPositions: 2048)
-    public static let polyglotKo: [NeoXConfig] = [polyglotKo1_3B, polyglotKo3_8B, polyglotKo5_8B, polyglotKo12_8B]
-}

@@ -136,25 +136,7 @@ public final class BPETokenizer {
             byteIds[byte] = id
         }
 
-        var resolved: [(left: Int32, right: Int32, merged: Int32)] = []
-        for (rank, (left, right)) in parts.merges.enumerated() {
-            guard let a = vocabulary[left] else { throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): \"\(left)\" is not in model.vocab") }
-            guard let b = vocabulary[right] else { throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): \"\(right)\" is not in model.vocab") }
-            guard let merged = vocabulary[left + right] else {
-                throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): the result \"\(left + right)\" is not in model.vocab")
-            }
-            resolved.append((a, b, merged))
-        }
-        // As in `tokenizers`, a pair listed twice keeps its later place. `merges` keeps only that place, so that
-        // writing the file and reading it back gives the same ranks.
-        var lastPlace: [UInt64: Int] = [:]
-        for (place, m) in resolved.enumerated() { lastPlace[BPETokenizer.pairKey(m.left, m.right)] = place }
-        var mergeTable: [UInt64: UInt64] = [:]
-        var merges: [(Int32, Int32)] = []
-        for (place, m) in resolved.enumerated() where lastPlace[BPETokenizer.pairKey(m.left, m.right)] == place {
-            mergeTable[BPETokenizer.pairKey(m.left, m.right)] = UInt64(merges.count) << 32 | UInt64(UInt32(bitPattern: m.merged))
-            merges.append((m.left, m.right))
-        }
+        let (merges, mergeTable) = try BPETokenizer.rankedMerges(parts.merges, vocabulary: vocabulary, fail: fail)
         self.merges = merges
         self.mergeTable = PairTable(mergeTable)
 
@@ -181,6 +163,31 @@ public final class BPETokenizer {
             for (token, id) in vocabulary { if let b = ByteLevelAlphabet.bytes(of: token) { whole[b] = id } }
         }
         self.wordsInVocabulary = whole
+    }
+
+    /// The merges as id pairs with their ranks. Every token they name must be in the vocabulary, results included.
+    /// As in `tokenizers`, a pair listed twice keeps its later place; `merges` keeps only that place, so that writing
+    /// the file and reading it back gives the same ranks.
+    static func rankedMerges(_ listed: [(String, String)], vocabulary: [String: Int32],
+                             fail: (String) -> TokenizerFileError) throws -> (merges: [(Int32, Int32)], table: [UInt64: UInt64]) {
+        var resolved: [(left: Int32, right: Int32, merged: Int32)] = []
+        for (rank, (left, right)) in listed.enumerated() {
+            guard let a = vocabulary[left] else { throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): \"\(left)\" is not in model.vocab") }
+            guard let b = vocabulary[right] else { throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): \"\(right)\" is not in model.vocab") }
+            guard let merged = vocabulary[left + right] else {
+                throw fail("model.merges[\(rank)] (\"\(left) \(right)\"): the result \"\(left + right)\" is not in model.vocab")
+            }
+            resolved.append((a, b, merged))
+        }
+        var lastPlace: [UInt64: Int] = [:]
+        for (place, m) in resolved.enumerated() { lastPlace[pairKey(m.left, m.right)] = place }
+        var table: [UInt64: UInt64] = [:]
+        var merges: [(Int32, Int32)] = []
+        for (place, m) in resolved.enumerated() where lastPlace[pairKey(m.left, m.right)] == place {
+            table[pairKey(m.left, m.right)] = UInt64(merges.count) << 32 | UInt64(UInt32(bitPattern: m.merged))
+            merges.append((m.left, m.right))
+        }
+        return (merges, table)
     }
 
     @inline(__always)
