@@ -13,6 +13,13 @@ swift build -c "$configuration" --product fetch-data
 "$(swift build -c "$configuration" --show-bin-path)/fetch-data" "$@"
 swift build -c "$configuration"
 bin="$(swift build -c "$configuration" --show-bin-path)"
+# The BLAS kernels (Sources/Tensor/BLASCore.swift): where OpenBLAS does not know this CPU and falls back to older
+# kernels, bench checks the family the CPU is made for and prints its exports for every chapter. An OPENBLAS_CORETYPE
+# you set is respected (REPRO_BLAS_CORE=best chooses over it); REPRO_BLAS_CORE=as-found (the test command) leaves all be.
+if [ "${REPRO_BLAS_CORE:-auto}" != as-found ]; then
+  blas_exports="$("$bin/bench" --blas-core-exports)"
+  eval "$blas_exports"
+fi
 # The chapters in reading order, as the book itself lists them (Sources/Book/Chapter.swift).
 mapfile -t chapters < <("$bin/inspect" chapters)
 [ ${#chapters[@]} -gt 0 ] || { echo "reproduce: $bin/inspect chapters listed no chapter" >&2; exit 1; }

@@ -62,6 +62,10 @@ public final class ChapterRun {
         if FileIO.exists(manifestPath) { previous = try? JSON.parse(try FileIO.read(manifestPath), file: manifestPath) }
         notebook = Notebook(title: chapter.heading, chapter: chapter.number, directory: directory)
         notebook.text("Run at scale `\(options.scale.rawValue)` with seed \(options.seed); data from `\(dataDirectory)`; artifacts in `\(directory)`.")
+        // The kernels decide the speed of every chapter that multiplies matrices; a fallback is said loudly.
+        let blas = BLAS.coreReport
+        notebook.text("Matrix products: \(blas.line); \(BLAS.threads) thread\(BLAS.threads == 1 ? "" : "s").")
+        if blas.isFallback { FileHandle.standardError.write(Data((blas.line + "\n").utf8)) }
     }
 
     public func path(_ file: String) -> String { directory + "/" + file }

@@ -17,10 +17,31 @@ public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alp
                  && lda <= Int(Int32.max) && ldb <= Int(Int32.max) && ldc <= Int(Int32.max),
                  "gemm: a dimension exceeds OpenBLAS's 32-bit limit")
     if m == 0 || n == 0 { return }
+    Parallel.configure()
     let start = BLAS.profiling ? BLAS.clock() : 0
-    cblas_sgemm(CblasRowMajor,
-                transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let ta = transposeA ? CblasTrans : CblasNoTrans, tb = transposeB ? CblasTrans : CblasNoTrans
+    // The plain product: one call. The fast one: blocks of C's rows (or columns, when C is wider than tall), each
+    //   C[rows, :] = α · op(A)[rows, :] · op(B) + β · C[rows, :]   (or C[:, cols] = α · op(A) · op(B)[:, cols] + …),
+    // one single-threaded call per block, shared among the cores (Parallel.swift says why).
+    let byRows = m >= n, length = byRows ? m : n
+    let blocks = m * n * k >= BLAS.blockedMinimum && length >= 2 * BLAS.blockLength
+        ? (length + BLAS.blockLength - 1) / BLAS.blockLength : 1
+    if blocks == 1 {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    } else {
+        Parallel.forEach(blocks) { block in
+            let first = block * BLAS.blockLength, size = Int32(min(BLAS.blockLength, length - first))
+            if byRows {
+                cblas_sgemm(CblasRowMajor, ta, tb, size, Int32(n), Int32(k), alpha,
+                            a + (transposeA ? first : first * lda), Int32(lda), b, Int32(ldb), beta,
+                            c + first * ldc, Int32(ldc))
+            } else {
+                cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), size, Int32(k), alpha, a, Int32(lda),
+                            b + (transposeB ? first * ldb : first), Int32(ldb), beta, c + first, Int32(ldc))
+            }
+        }
+    }
     if BLAS.profiling { BLAS.record(flops: 2 * Double(m) * Double(n) * Double(k), seconds: BLAS.clock() - start) }
 }
 
@@ -45,8 +66,12 @@ private func asMatrix(_ t: Tensor) -> (rows: Int, cols: Int) {
     return (cols == 0 ? 0 : t.count / cols, cols)
 }
 
-/// The BLAS threads OpenBLAS will use, and a way to set them (benchmarks compare one and two cores).
 public enum BLAS {
+    /// Products of at least this many multiply-adds are cut into blocks of `blockLength` rows (or columns) of C.
+    /// Smaller ones (attention's, which already run one per core) are one call. A block of 128 rows re-packs the other
+    /// operand once more than a whole product would, about 1% of its work at this project's sizes.
+    public static let blockedMinimum = 1 << 22, blockLength = 128
+
     /// When on (benchmarks only), every gemm adds its FLOPs and its duration to `profile`. Calls made from several
     /// threads at once (attention's per-head products) each add their own duration, so the total is thread-time.
     nonisolated(unsafe) public static var profiling = false
@@ -69,9 +94,10 @@ public enum BLAS {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
+    /// The cores products (and the project's parallel loops) use: `Parallel.threads`. OpenBLAS runs one thread.
     public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+        get { Parallel.threads }
+        set { Parallel.threads = newValue }
     }
 
     /// The kernel family OpenBLAS chose for this CPU (e.g. "SkylakeX", or "Haswell" when OPENBLAS_CORETYPE forces it).

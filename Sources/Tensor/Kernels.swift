@@ -56,11 +56,12 @@ public enum Kernels {
     }
 
     /// Σ x² accumulated in Double: the gradient norm of millions of parameters must not lose its small terms.
+    /// Blocks of `sumOfSquaresBlock` floats are summed in float, then added in Double in order.
     public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
         var total: Double = 0
         var i = 0
         while i < count {
-            let end = min(i + 4096, count)
+            let end = min(i + sumOfSquaresBlock, count)
             let block = Double(dot(x + i, x + i, count: end - i))
             total += block
             i = end
@@ -68,10 +69,20 @@ public enum Kernels {
         return total
     }
 
+    public static let sumOfSquaresBlock = 4096
+
+    /// The largest element (−∞ for none; NaNs are passed over), in eight lanes: a maximum is exact in any order.
     public static func max(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var m = -Float.infinity
-        for i in 0..<count where x[i] > m { m = x[i] }
-        return m
+        @inline(__always) func larger(_ a: Float, _ b: Float) -> Float { b > a ? b : a }
+        var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0
+        var i = 0
+        while i + 8 <= count {
+            m0 = larger(m0, x[i]); m1 = larger(m1, x[i + 1]); m2 = larger(m2, x[i + 2]); m3 = larger(m3, x[i + 3])
+            m4 = larger(m4, x[i + 4]); m5 = larger(m5, x[i + 5]); m6 = larger(m6, x[i + 6]); m7 = larger(m7, x[i + 7])
+            i += 8
+        }
+        while i < count { m0 = larger(m0, x[i]); i += 1 }
+        return larger(larger(larger(m0, m1), larger(m2, m3)), larger(larger(m4, m5), larger(m6, m7)))
     }
 
     /// In-place numerically stable softmax of one row: subtract the max before exponentiating.

@@ -1,6 +1,7 @@
 // AdamW, the learning-rate schedule, clipping, and a tiny model that must actually learn.
 @testable import Repro
 import Tensor
+import Plumbing
 import XCTest
 
 final class TrainingTests: XCTestCase {
@@ -66,6 +67,15 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(warmupSteps(ratio: 0.06, totalSteps: 10), 1)   // ceil(0.6)
     }
 
+    /// The gradient norm on both cores is Kernels.sumOfSquares to the last bit (blocks added in the same order).
+    func testGradientNormOnBothCoresEqualsThePlainSum() {
+        var rng = SeededRandom(seed: 3)
+        let count = 200 * Kernels.sumOfSquaresBlock + 123   // four chunks of 64 blocks, the last one short
+        let g = FloatBuffer(count: count)
+        for i in 0..<count { g.base[i] = rng.normal(std: 1e-3) }
+        XCTAssertEqual(sumOfSquaresOnBothCores(g.base, count: count), Kernels.sumOfSquares(g.base, count: count))
+    }
+
     func testClipping() {
         let g = FloatBuffer(count: 2)
         g.base.update(from: [3, 4], count: 2)
@@ -111,5 +121,40 @@ final class TrainingTests: XCTestCase {
         print("tiny model: loss \(losses[0]) → \(final) after \(steps) steps")
         XCTAssertEqual(losses[0], log(Float(vocab)), accuracy: 0.1)
         XCTAssertLessThan(final, 0.5)
+    }
+
+    /// Products are cut into fixed blocks and OpenBLAS runs single-threaded (Sources/Tensor/Parallel.swift), so the
+    /// thread count decides nothing: three training steps on one thread and on two give the same bits. The shapes are
+    /// large enough that every linear layer and the output layer are cut into blocks (rows and columns both).
+    func testSameBitsForAnyThreadCount() throws {
+        let config = NeoXConfig(name: "blocks", vocabSize: 512, hiddenSize: 64, numLayers: 2, numHeads: 2,
+                                rotaryPct: 0.25, maxPositions: 64)
+        let (batch, length) = (4, 64)
+        XCTAssertGreaterThanOrEqual(batch * length * config.intermediateSize * config.hiddenSize, BLAS.blockedMinimum)
+        XCTAssertGreaterThanOrEqual(batch * length, 2 * BLAS.blockLength)
+        var rng = SeededRandom(seed: 8)
+        let tokens = (0..<(batch * (length + 1))).map { _ in Int32(rng.below(config.vocabSize)) }
+        var inputs: [Int32] = [], targets: [Int32] = []
+        for b in 0..<batch {
+            inputs += tokens[b * (length + 1)..<(b + 1) * (length + 1) - 1]
+            targets += tokens[b * (length + 1) + 1..<(b + 1) * (length + 1)]
+        }
+        func train(threads: Int) throws -> [Float] {
+            let saved = BLAS.threads
+            BLAS.threads = threads
+            defer { BLAS.threads = saved }
+            let model = GPTNeoX(config: config, seed: 3)
+            let optimizer = AdamW(layout: model.layout)
+            for _ in 0..<3 {
+                model.zeroGradients()
+                try model.forwardBackward(inputs: inputs, targets: targets, batch: batch, length: length)
+                clipGradients(model.gradients, maxNorm: 1)
+                optimizer.update(parameters: model.parameters, gradients: model.gradients, learningRate: 1e-2)
+            }
+            return Array(UnsafeBufferPointer(start: model.parameters.base, count: model.parameters.count))
+        }
+        let one = try train(threads: 1), two = try train(threads: 2)
+        XCTAssertEqual(one.count, two.count)
+        XCTAssertTrue(one == two, "\(zip(one, two).filter { $0 != $1 }.count) of \(one.count) parameters differ")
     }
 }

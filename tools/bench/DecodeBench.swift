@@ -8,7 +8,8 @@ import Book
 enum DecodeBench: BenchSection {
     static let name = "decode"
 
-    static func run(quick: Bool) throws {
+    static func run(options: BenchOptions) throws {
+        let quick = options.quick
         let prompt = quick ? 64 : 128, newTokens = quick ? 32 : 96
         var table = Table(title: "Greedy decoding, prompt \(prompt) tokens + \(newTokens) new (course models, batch 1)",
                           columns: ["model", "parameters", "prompt pass (tokens/s)", "decode, KV cache (tokens/s)",

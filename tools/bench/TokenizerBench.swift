@@ -9,7 +9,8 @@ import Book
 enum TokenizerBench: BenchSection {
     static let name = "tokenizer"
 
-    static func run(quick: Bool) throws {
+    static func run(options: BenchOptions) throws {
+        let quick = options.quick
         let data = FileIO.isDirectory("../shared/data") ? "../shared/data" : "data"
         let file = data + "/koalpaca/partial_prefix_1040/ko_alpaca_data.json"
         guard FileIO.exists(file) else { print("tokenizer: \(file) not found, section skipped"); return }

@@ -12,7 +12,7 @@ final class Activations {
         var attnY: FloatPointer                       // [N, d] heads merged, input of attention.dense
         var residualMid: FloatPointer                 // [N, d] h = x + attn (sequential residual only)
         var ln2Out, ln2Mean, ln2Rstd: FloatPointer
-        var fc, fcGelu: FloatPointer                  // [N, d_ff] before and after GELU
+        var fc, fcGelu: FloatPointer                  // [N, d_ff] GELU's slope (its input until GELU runs), its output
         var output: FloatPointer                      // [N, d] the layer's output, next layer's input
     }
 
@@ -22,9 +22,9 @@ final class Activations {
     let embedded: FloatPointer                        // [N, d] residual stream entering layer 0
     let layers: [Layer]
     let finalNormOut, finalNormMean, finalNormRstd: FloatPointer
-    let logits: FloatPointer                          // [N, V]; backward turns it into dlogits in place
+    let logits: FloatPointer                          // [N, V]; the loss leaves exponentials, backward dlogits
     let predictedNormOut: FloatPointer                // [N, d] final LayerNorm rows of positions with a target
-    let losses, logSumExp: FloatPointer               // [N]
+    let losses, inverseSums: FloatPointer             // [N] loss and 1 / Σ e^(z − max) per scored row
     // Backward scratch, reused by every layer.
     let dResidual, dNormOut, dAttnY, dPredictedNormOut: FloatPointer     // [N, d]
     let dQKV: FloatPointer                            // [N, 3d]
@@ -61,7 +61,7 @@ final class Activations {
         }
         embedded = e
         layers = l
-        (finalNormOut, finalNormMean, finalNormRstd, logits, losses, logSumExp, predictedNormOut) =
+        (finalNormOut, finalNormMean, finalNormRstd, logits, losses, inverseSums, predictedNormOut) =
             (r[0], r[1], r[2], r[3], r[4], r[5], r[6])
         (dResidual, dNormOut, dAttnY, dPredictedNormOut, dQKV, dAtt, dFC) = (r[7], r[8], r[9], r[10], r[11], r[12], r[13])
     }

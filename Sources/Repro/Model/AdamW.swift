@@ -47,14 +47,17 @@ public final class AdamW {
         let p = parameters.base, g = gradients.base, m = m.base, v = v.base
         for (range, decays) in decayRanges {
             let shrink = decays ? Float(1 - learningRate * Double(weightDecay)) : 1
-            Layers.parallelChunks(range.count) { chunk in
+            Parallel.forEachChunk(range.count) { chunk in
                 for i in (range.lowerBound + chunk.lowerBound)..<(range.lowerBound + chunk.upperBound) {
                     let gi = g[i]
                     let mi = b1 * m[i] + (1 - b1) * gi
                     let vi = b2 * v[i] + (1 - b2) * gi * gi
                     m[i] = mi
                     v[i] = vi
-                    p[i] = p[i] * shrink - stepSize * mi / (vi.squareRoot() / correction2 + eps)
+                    // vi ≥ 0 always; saying so lets the compiler use the vector square root (sqrtf of a value it
+                    // cannot prove non-negative is a call per element, for errno). A NaN still makes p NaN via mi.
+                    let root = (vi >= 0 ? vi : 0).squareRoot()
+                    p[i] = p[i] * shrink - stepSize * mi / (root / correction2 + eps)
                 }
             }
         }
@@ -77,10 +80,31 @@ public func warmupSteps(ratio: Double, totalSteps: Int) -> Int { Int((ratio * Do
 /// norm before clipping (what the Trainer logs as grad_norm).
 @discardableResult
 public func clipGradients(_ gradients: FloatBuffer, maxNorm: Double) -> Double {
-    let norm = Kernels.sumOfSquares(gradients.base, count: gradients.count).squareRoot()
+    let g = gradients.base
+    let norm = sumOfSquaresOnBothCores(g, count: gradients.count).squareRoot()
     let coefficient = maxNorm / (norm + 1e-6)
-    if coefficient < 1 { Kernels.scale(gradients.base, by: Float(coefficient), count: gradients.count) }
+    if coefficient < 1 {
+        Parallel.forEachChunk(gradients.count) { r in Kernels.scale(g + r.lowerBound, by: Float(coefficient), count: r.count) }
+    }
     return norm
+}
+
+/// Kernels.sumOfSquares, bit for bit: the same blocks, each summed the same way, added in Double in the same order;
+/// only the blocks' own sums are shared between the cores.
+func sumOfSquaresOnBothCores(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    let block = Kernels.sumOfSquaresBlock, blocks = (count + block - 1) / block
+    var sums = [Double](repeating: 0, count: blocks)
+    sums.withUnsafeMutableBufferPointer { sums in
+        Parallel.forEachChunk(blocks, chunk: 64) { range in
+            for b in range {
+                let start = b * block, end = min(start + block, count)
+                sums[b] = Double(Kernels.dot(x + start, x + start, count: end - start))
+            }
+        }
+    }
+    var total: Double = 0
+    for s in sums { total += s }
+    return total
 }
 
 #if canImport(Glibc)

@@ -15,18 +15,6 @@ import Darwin
 typealias FloatPointer = UnsafeMutablePointer<Float>
 
 enum Layers {
-    /// Run `body(i)` for i in 0..<count on both cores. Callers give each i disjoint memory to write and a fixed amount
-    /// of work, so the result never depends on how many threads there are.
-    static func parallelFor(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 1 { for i in 0..<count { body(i) }; return }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    }
-
-    /// Split `count` elements into chunks of `chunk` and run them in parallel: for element-wise loops.
-    static func parallelChunks(_ count: Int, chunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
-        parallelFor((count + chunk - 1) / chunk) { c in body(c * chunk..<min(count, (c + 1) * chunk)) }
-    }
-
     // MARK: - Token embedding
 
     /// out[n, :] = table[tokens[n], :]. Tokens were range-checked by the caller.
@@ -48,44 +36,54 @@ enum Layers {
     // MARK: - LayerNorm
 
     /// out = (x − mean) / sqrt(var + eps) · weight + bias per row, with the biased variance as torch uses.
-    /// Saves each row's mean and 1/std for the backward pass.
+    /// Saves each row's mean and 1/std for the backward pass. Rows are independent: both cores take chunks of them.
     static func layernormForward(out: FloatPointer, mean: FloatPointer, rstd: FloatPointer, inp: UnsafePointer<Float>,
                                  weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                  rows: Int, width: Int, eps: Float) {
-        for r in 0..<rows {
-            let x = inp + r * width, y = out + r * width
-            let m = Kernels.sum(x, count: width) / Float(width)
-            var variance: Float = 0
-            for i in 0..<width { let c = x[i] - m; variance += c * c }
-            variance /= Float(width)
-            let s = 1 / (variance + eps).squareRoot()
-            for i in 0..<width { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
-            mean[r] = m
-            rstd[r] = s
+        Parallel.forEachChunk(rows, chunk: rowsPerTask) { chunk in
+            for r in chunk {
+                let x = inp + r * width, y = out + r * width
+                let m = Kernels.sum(x, count: width) / Float(width)
+                for i in 0..<width { y[i] = x[i] - m }
+                let variance = Kernels.dot(y, y, count: width) / Float(width)
+                let s = 1 / (variance + eps).squareRoot()
+                for i in 0..<width { y[i] = y[i] * s * weight[i] + bias[i] }
+                mean[r] = m
+                rstd[r] = s
+            }
         }
     }
 
+    /// Rows per parallel task in row-wise loops: enough work to be worth a task, few enough to share it evenly.
+    static let rowsPerTask = 64
+
     /// dinp += ∂loss/∂x (accumulates: x is a residual stream that other branches also feed), dweight, dbias +=.
     /// With x̂ = (x − mean)·rstd and g = dout·weight: dx = rstd · (g − mean(g) − x̂ · mean(g·x̂)).
+    /// dx by chunks of rows on both cores; then dweight and dbias, sums over rows, by chunks of columns, so that each
+    /// column still adds its rows in order.
     static func layernormBackward(dinp: FloatPointer, dweight: FloatPointer, dbias: FloatPointer,
                                   dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                   mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, width: Int) {
-        for r in 0..<rows {
-            let x = inp + r * width, dy = dout + r * width, dx = dinp + r * width
-            let m = mean[r], s = rstd[r]
-            var gMean: Float = 0, gxMean: Float = 0
-            for i in 0..<width {
-                let g = dy[i] * weight[i]
-                gMean += g
-                gxMean += g * (x[i] - m) * s
+        Parallel.forEachChunk(rows, chunk: rowsPerTask) { chunk in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * width) { scratch in
+                let g = scratch.baseAddress!, xHat = g + width
+                for r in chunk {
+                    let x = inp + r * width, dy = dout + r * width, dx = dinp + r * width
+                    let m = mean[r], s = rstd[r]
+                    for i in 0..<width { g[i] = dy[i] * weight[i]; xHat[i] = (x[i] - m) * s }
+                    let gMean = Kernels.sum(g, count: width) / Float(width)
+                    let gxMean = Kernels.dot(g, xHat, count: width) / Float(width)
+                    for i in 0..<width { dx[i] += s * (g[i] - gMean - xHat[i] * gxMean) }
+                }
             }
-            gMean /= Float(width)
-            gxMean /= Float(width)
-            for i in 0..<width {
-                let xHat = (x[i] - m) * s
-                dbias[i] += dy[i]
-                dweight[i] += dy[i] * xHat
-                dx[i] += s * (dy[i] * weight[i] - gMean - xHat * gxMean)
+        }
+        Parallel.forEachChunk(width, chunk: 32) { columns in
+            for r in 0..<rows {
+                let x = inp + r * width, dy = dout + r * width, m = mean[r], s = rstd[r]
+                for i in columns {
+                    dbias[i] += dy[i]
+                    dweight[i] += dy[i] * ((x[i] - m) * s)
+                }
             }
         }
     }
@@ -116,8 +114,13 @@ enum Layers {
              a: dout, lda: outFeatures, b: weight, ldb: inFeatures, beta: 0, c: dinp, ldc: inFeatures)
         gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
              a: dout, lda: outFeatures, b: inp, ldb: inFeatures, beta: 1, c: dweight, ldc: inFeatures)
-        if let dbias {
-            for r in 0..<rows { Kernels.add(dout + r * outFeatures, into: dbias, count: outFeatures) }
+        if let dbias {   // by chunks of columns on both cores; each column adds its rows in order
+            Parallel.forEachChunk(outFeatures, chunk: 128) { columns in
+                for r in 0..<rows {
+                    let row = dout + r * outFeatures
+                    for j in columns { dbias[j] += row[j] }
+                }
+            }
         }
     }
 
@@ -194,14 +197,15 @@ enum Layers {
             precondition(firstPosition + length <= positions, "rotary table covers \(positions) positions")
             cos.withUnsafeBufferPointer { cosTable in
                 sin.withUnsafeBufferPointer { sinTable in
-                    for b in 0..<batch {
-                        for t in 0..<length {
+                    Parallel.forEachChunk(batch * length, chunk: Layers.rowsPerTask) { rows in
+                        for row in rows {
+                            let t = row % length
                             let c = cosTable.baseAddress! + (firstPosition + t) * half
                             let s = sinTable.baseAddress! + (firstPosition + t) * half
-                            let row = qkv + (b * length + t) * 3 * heads * headDim
+                            let fused = qkv + row * 3 * heads * headDim
                             for h in 0..<heads {
                                 for part in 0..<2 {           // q, then k; v is not rotated
-                                    let x = row + h * 3 * headDim + part * headDim
+                                    let x = fused + h * 3 * headDim + part * headDim
                                     for i in 0..<half {
                                         let x1 = x[i], x2 = x[i + half], sn = direction * s[i]
                                         x[i] = x1 * c[i] - x2 * sn
@@ -213,79 +217,6 @@ enum Layers {
                     }
                 }
             }
-        }
-    }
-
-    // MARK: - Causal self-attention
-
-    /// Each (sequence, head) pair is an independent task for attention, forward and backward. The two cores take
-    /// tasks while BLAS runs single-threaded inside each: a 256×256×64 product is too small for BLAS to split well
-    /// over two threads, so two of them side by side go about twice as fast. Each task writes only its own memory.
-    static func forEachSequenceAndHead(batch: Int, heads: Int, _ body: (_ b: Int, _ h: Int) -> Void) {
-        let threads = BLAS.threads
-        BLAS.threads = 1
-        parallelFor(batch * heads) { bh in body(bh / heads, bh % heads) }
-        BLAS.threads = threads
-    }
-
-    /// y[b, t, h·headDim ..< (h+1)·headDim] = softmax(q kᵀ / sqrt(headDim), causal) · v for each sequence and head.
-    /// Queries are the last `queries` of `keys` positions: query i may look at keys 0 ... keys − queries + i. In training
-    /// queries == keys; with a KV cache the keys include earlier tokens. `att` keeps the probabilities [B, H, Tq, Tk].
-    ///
-    /// Padding: sequences are right-padded, so every pad position comes after all real tokens, and the causal mask
-    /// already keeps real tokens from attending to them. No separate padding mask is needed.
-    static func attentionForward(y: FloatPointer, att: FloatPointer, q: HeadMatrices, k: HeadMatrices,
-                                 v: HeadMatrices, batch: Int, heads: Int, queries: Int, keys: Int, headDim: Int) {
-        let width = heads * headDim
-        let scale = 1 / Float(headDim).squareRoot()
-        forEachSequenceAndHead(batch: batch, heads: heads) { b, h in
-            let p = att + (b * heads + h) * queries * keys
-            // Scores, all of them (BLAS is faster at the full rectangle than we are at the triangle).
-            gemm(transposeA: false, transposeB: true, m: queries, n: keys, k: headDim, alpha: scale,
-                 a: q.at(b, h), lda: q.rowStride, b: k.at(b, h), ldb: k.rowStride, c: p, ldc: keys)
-            // Causal softmax per row; masked entries become exactly 0 so the next product may run over every key.
-            for i in 0..<queries {
-                let row = p + i * keys
-                let visible = keys - queries + i + 1
-                Kernels.softmax(row, count: visible)
-                if visible < keys { (row + visible).update(repeating: 0, count: keys - visible) }
-            }
-            gemm(transposeA: false, transposeB: false, m: queries, n: headDim, k: keys,
-                 a: p, lda: keys, b: v.at(b, h), ldb: v.rowStride,
-                 c: y + b * queries * width + h * headDim, ldc: width)
-        }
-    }
-
-    /// Training only (queries == keys == length). From dy [B, T, d] writes dq, dk, dv (overwritten, in their fused
-    /// slots of dqkv) — gradients with respect to the *rotated* q and k; RotaryTable.backward then un-rotates them.
-    /// `datt` is scratch of the size of `att`.
-    static func attentionBackward(dq: HeadMatrices, dk: HeadMatrices, dv: HeadMatrices, datt: FloatPointer,
-                                  dy: UnsafePointer<Float>, att: UnsafePointer<Float>,
-                                  q: HeadMatrices, k: HeadMatrices, v: HeadMatrices,
-                                  batch: Int, heads: Int, length: Int, headDim: Int) {
-        let width = heads * headDim, T = length
-        let scale = 1 / Float(headDim).squareRoot()
-        forEachSequenceAndHead(batch: batch, heads: heads) { b, h in
-            let dyBH = dy + b * T * width + h * headDim
-            let p = att + (b * heads + h) * T * T, dp = datt + (b * heads + h) * T * T
-            // y = p · v  ⇒  dv = pᵀ · dy,  dp = dy · vᵀ
-            gemm(transposeA: true, transposeB: false, m: T, n: headDim, k: T,
-                 a: p, lda: T, b: dyBH, ldb: width, c: dv.at(b, h), ldc: dv.rowStride)
-            gemm(transposeA: false, transposeB: true, m: T, n: T, k: headDim,
-                 a: dyBH, lda: width, b: v.at(b, h), ldb: v.rowStride, c: dp, ldc: T)
-            // Softmax backward per row: ds_j = p_j (dp_j − Σ_k p_k dp_k). Masked entries have p = 0, hence ds = 0.
-            for i in 0..<T {
-                let pRow = p + i * T, dRow = dp + i * T
-                let visible = i + 1
-                let pd = Kernels.dot(pRow, dRow, count: visible)
-                for j in 0..<visible { dRow[j] = pRow[j] * (dRow[j] - pd) }
-                if visible < T { (dRow + visible).update(repeating: 0, count: T - visible) }
-            }
-            // scores = scale · q kᵀ  ⇒  dq = scale · ds · k,  dk = scale · dsᵀ · q
-            gemm(transposeA: false, transposeB: false, m: T, n: headDim, k: T, alpha: scale,
-                 a: dp, lda: T, b: k.at(b, h), ldb: k.rowStride, c: dq.at(b, h), ldc: dq.rowStride)
-            gemm(transposeA: true, transposeB: false, m: T, n: headDim, k: T, alpha: scale,
-                 a: dp, lda: T, b: q.at(b, h), ldb: q.rowStride, c: dk.at(b, h), ldc: dk.rowStride)
         }
     }
 
@@ -319,34 +250,36 @@ enum Layers {
     /// erf(x) by Abramowitz & Stegun 7.1.26: 1 − t·(a1 + a2 t + … + a5 t⁴)·e^(−x²), t = 1/(1 + p|x|), odd in x.
     /// Absolute error ≤ 1.5e-7 in exact arithmetic and ≤ 6e-7 evaluated in float32 (worst near |x| ≈ 0.05, where the
     /// polynomial's terms cancel): a few ulp of 1 + erf(x), the quantity GELU uses; the tanh approximation of GELU
-    /// is 1e-3 away.
+    /// is 1e-3 away. Also returns the e^(−x²) it computes on the way, which GELU's slope needs too.
     @inline(__always)
-    static func erf(_ x: Float) -> Float {
+    static func erfAndGaussian(_ x: Float) -> (erf: Float, gaussian: Float) {
         let a = abs(x)
         let t = 1 / (1 + 0.3275911 * a)
         let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-        return Float(signOf: x, magnitudeOf: 1 - poly * exp(-a * a))
+        let gaussian = exp(-a * a)
+        return (Float(signOf: x, magnitudeOf: 1 - poly * gaussian), gaussian)
     }
 
-    /// out = x · Φ(x) = 0.5 · x · (1 + erf(x / √2))
-    static func geluForward(out: FloatPointer, inp: UnsafePointer<Float>, count: Int) {
-        let invSqrt2 = Float(0.5).squareRoot()
-        parallelChunks(count) { range in
-            for i in range { out[i] = 0.5 * inp[i] * (1 + erf(inp[i] * invSqrt2)) }
+    /// out = x · Φ(x) = 0.5 · x · (1 + erf(x / √2)). In place of x it leaves the slope that backward multiplies by,
+    /// d out/dx = Φ(x) + x · φ(x) with φ(x) = e^(−x²/2) / √(2π): erf(x/√2) has just computed e^(−x²/2), so the slope
+    /// costs two products here and spares backward an erf and an exponential per element. (Backward needs x only
+    /// for the slope, so x itself is not kept.)
+    static func geluForward(out: FloatPointer, inputThenSlope x: FloatPointer, count: Int) {
+        let invSqrt2 = Float(0.5).squareRoot(), invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
+        Parallel.forEachChunk(count) { range in
+            for i in range {
+                let (erf, gaussian) = erfAndGaussian(x[i] * invSqrt2)
+                let cdf = 0.5 * (1 + erf)
+                out[i] = x[i] * cdf
+                x[i] = cdf + x[i] * (invSqrt2Pi * gaussian)
+            }
         }
     }
 
-    /// In place: d ← d · (Φ(x) + x · φ(x)), turning ∂loss/∂out into ∂loss/∂x. (One pointer written, one read: with
-    /// separate dout and dinp pointing at the same memory the vectoriser's overlap check fails and it runs scalar.)
-    static func geluBackward(gradient d: FloatPointer, inp: UnsafePointer<Float>, count: Int) {
-        let invSqrt2 = Float(0.5).squareRoot(), invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
-        parallelChunks(count) { range in
-            for i in range {
-                let x = inp[i]
-                let cdf = 0.5 * (1 + erf(x * invSqrt2))
-                let pdf = invSqrt2Pi * exp(-0.5 * x * x)
-                d[i] *= cdf + x * pdf
-            }
+    /// In place: d ← d · slope, turning ∂loss/∂out into ∂loss/∂x.
+    static func geluBackward(gradient d: FloatPointer, slope: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachChunk(count) { range in
+            for i in range { d[i] *= slope[i] }
         }
     }
 
@@ -355,21 +288,23 @@ enum Layers {
     /// The target that marks a position as not predicted (prompt tokens, padding): PyTorch's ignore_index.
     static let ignoreIndex: Int32 = -100
 
-    /// Per row: logsumexp of the logits into `logSumExp`, and loss = logsumexp − logit[target] into `losses`
-    /// (0 for an ignored row). Returns the sum of losses (in Double, added in row order) and the number of counted rows.
-    static func crossEntropyForward(losses: FloatPointer, logSumExp: FloatPointer, logits: UnsafePointer<Float>,
+    /// Per row: loss = logsumexp(z) − z[target] into `losses` (0 for an ignored row). Returns the sum of losses (in
+    /// Double, added in row order) and the number of counted rows. On the way it leaves in the logits the
+    /// exponentials e^(z − max) of the logsumexp, and 1 / Σ of them in `inverseSums`: backward's softmax is then one
+    /// product per logit instead of an exponential.
+    static func crossEntropyForward(losses: FloatPointer, inverseSums: FloatPointer, logitsThenExponentials: FloatPointer,
                                     targets: UnsafeBufferPointer<Int32>, vocab: Int) -> (sum: Double, count: Int) {
         let rows = targets.count
         let chunk = 8
-        parallelFor((rows + chunk - 1) / chunk) { c in
+        Parallel.forEach((rows + chunk - 1) / chunk) { c in
             for r in c * chunk..<min(rows, (c + 1) * chunk) {
                 let target = targets[r]
-                if target == ignoreIndex { losses[r] = 0; logSumExp[r] = 0; continue }
-                let z = logits + r * vocab
-                let m = Kernels.max(z, count: vocab)
-                let lse = m + logf(sumOfExp(z, minus: m, count: vocab))
-                logSumExp[r] = lse
-                losses[r] = lse - z[Int(target)]
+                if target == ignoreIndex { losses[r] = 0; inverseSums[r] = 0; continue }
+                let z = logitsThenExponentials + r * vocab
+                let m = Kernels.max(z, count: vocab), zTarget = z[Int(target)]
+                let sum = exponentiate(z, minus: m, count: vocab)
+                inverseSums[r] = 1 / sum
+                losses[r] = m + logf(sum) - zTarget
             }
         }
         var sum: Double = 0, count = 0
@@ -380,31 +315,35 @@ enum Layers {
         return (sum, count)
     }
 
-    /// Σ e^(z_j − m) with four partial sums, so the compiler evaluates four exponentials at once.
-    static func sumOfExp(_ z: UnsafePointer<Float>, minus m: Float, count: Int) -> Float {
+    /// z_j ← e^(z_j − m) in place, returning their sum, added in four partial sums (so that four exponentials are
+    /// evaluated at once).
+    static func exponentiate(_ z: FloatPointer, minus m: Float, count: Int) -> Float {
         var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
         var j = 0
         while j + 4 <= count {
-            s0 += exp(z[j] - m); s1 += exp(z[j + 1] - m); s2 += exp(z[j + 2] - m); s3 += exp(z[j + 3] - m)
+            let e0 = exp(z[j] - m), e1 = exp(z[j + 1] - m), e2 = exp(z[j + 2] - m), e3 = exp(z[j + 3] - m)
+            z[j] = e0; z[j + 1] = e1; z[j + 2] = e2; z[j + 3] = e3
+            s0 += e0; s1 += e1; s2 += e2; s3 += e3
             j += 4
         }
-        while j < count { s0 += exp(z[j] - m); j += 1 }
+        while j < count { let e = exp(z[j] - m); z[j] = e; s0 += e; j += 1 }
         return (s0 + s1) + (s2 + s3)
     }
 
-    /// Turns logits into their gradient, in place: (softmax − onehot(target)) · scale, and a row of zeros where the
-    /// target is ignored, so ignored positions send nothing back through the output matrix.
-    static func crossEntropyBackward(logits: FloatPointer, logSumExp: UnsafePointer<Float>,
+    /// Turns the forward's exponentials into the gradient of the logits, in place: (softmax − onehot(target)) · scale
+    /// with softmax_j = e_j / Σ, and a row of zeros where the target is ignored, so ignored positions send nothing
+    /// back through the output matrix.
+    static func crossEntropyBackward(exponentialsThenGradient: FloatPointer, inverseSums: UnsafePointer<Float>,
                                      targets: UnsafeBufferPointer<Int32>, vocab: Int, scale: Float) {
         let rows = targets.count
         let chunk = 8
-        parallelFor((rows + chunk - 1) / chunk) { c in
+        Parallel.forEach((rows + chunk - 1) / chunk) { c in
             for r in c * chunk..<min(rows, (c + 1) * chunk) {
-                let z = logits + r * vocab
+                let z = exponentialsThenGradient + r * vocab
                 let target = targets[r]
                 if target == ignoreIndex { z.update(repeating: 0, count: vocab); continue }
-                let lse = logSumExp[r]
-                for j in 0..<vocab { z[j] = exp(z[j] - lse) * scale }
+                let factor = inverseSums[r] * scale
+                for j in 0..<vocab { z[j] *= factor }
                 z[Int(target)] -= scale
             }
         }
