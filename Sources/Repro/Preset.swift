@@ -95,8 +95,12 @@ public struct Preset: Sendable {
 }
 
 extension Preset {
-    /// The course's rates keep the paper's ratio, to two decimals (7.14 : 1), at a rate where a small model learns.
-    static let courseRates = (high: 3e-3, low: 3e-3 / ((Paper.learningRateRatio * 100).rounded() / 100))
+    /// The course's rates keep the paper's ratio, to two decimals (7.14 : 1). The higher one, 1e-3, is a third of
+    /// pretraining's peak (3e-3): fine-tuning a pretrained base wants a lower rate than training from random weights
+    /// (REPRODUCE.md, chapter 04, measures it against others).
+    static func courseRates(high: Double) -> (high: Double, low: Double) {
+        (high, high / ((Paper.learningRateRatio * 100).rounded() / 100))
+    }
 
     public static let smoke = Preset(
         scale: .smoke,
@@ -106,7 +110,7 @@ extension Preset {
                                  validations: 4),
         tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
         epochs: Paper.epochs, batchSize: 8, microBatchSize: 4, warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip,
-        learningRates: courseRates,
+        learningRates: courseRates(high: 3e-3),
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 384),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
@@ -118,13 +122,13 @@ extension Preset {
     /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
     public static let course = Preset(
         scale: .course,
-        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 2_000_000,
-                                 sweepTokens: 500_000,
-                                 batchSize: 32, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
-                                 validations: 12),
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 700_000,
+                                 sweepTokens: 250_000,
+                                 batchSize: 16, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 validations: 8),
         tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
-        gradientClip: Paper.gradientClip, learningRates: courseRates,
+        gradientClip: Paper.gradientClip, learningRates: courseRates(high: 1e-3),
         models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
@@ -142,6 +146,7 @@ extension Preset {
         p.pretraining.heldOutSampleArticles = 100
         p.pretraining.tokens = 16_000_000            // about two passes over the sample's longer articles
         p.pretraining.sweepTokens = 16_000_000
+        p.pretraining.batchSize = 32                 // more tokens: fewer, larger steps
         p.pretraining.validations = 24
         return p
     }()
