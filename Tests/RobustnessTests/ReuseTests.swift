@@ -6,11 +6,10 @@ import Plumbing
 /// A chapter whose last run finished with the same program, options and inputs is reused; change any of the three
 /// and it runs again, and so does every chapter downstream whose input changed with it.
 final class ReuseTests: ScratchCase {
-    /// Runs chapters 00–03 (`extra` added to one of them) and says, per chapter (01–03), whether it reused its last run.
+    /// Runs chapters 00–03 (`extra` added to one of them) and says, per chapter, whether it reused its last run.
     func runChain(_ chapters: Chapters, extra: [Chapter: [String]] = [:], binary: [Chapter: String] = [:]) throws -> [Chapter: Bool] {
         var reused: [Chapter: Bool] = [:]
-        try chapters.runOrFail(.pretraining, Chapters.common(out: scratch + "/out"), log: scratch + "/ch00.log", environment: SmokeRuns.environment)
-        for chapter in [Chapter.dataRepair, .prompting, .modelConfig] {
+        for chapter in [Chapter.pretraining, .dataRepair, .prompting, .modelConfig] {
             let log = scratch + "/\(chapter.executable).log"
             let runner = binary[chapter].map { Chapters(bin: $0) } ?? chapters
             try runner.runOrFail(chapter, Chapters.common(out: scratch + "/out") + (extra[chapter] ?? []), log: log,
@@ -22,8 +21,8 @@ final class ReuseTests: ScratchCase {
 
     func testAnyChangedOptionProgramOrUpstreamArtifactRedoesTheChapterAndWhatFollows() throws {
         let chapters = try Chapters.locate()
-        XCTAssertEqual(try runChain(chapters), [.dataRepair: false, .prompting: false, .modelConfig: false])
-        XCTAssertEqual(try runChain(chapters), [.dataRepair: true, .prompting: true, .modelConfig: true])
+        XCTAssertEqual(try runChain(chapters), [.pretraining: false, .dataRepair: false, .prompting: false, .modelConfig: false])
+        XCTAssertEqual(try runChain(chapters), [.pretraining: true, .dataRepair: true, .prompting: true, .modelConfig: true])
         // An option of chapter 01 that changes its output: chapter 01 runs again, and so does chapter 02, which reads
         // it; chapter 03 reads chapter 02's counts and runs again exactly when they came out different.
         let stats = scratch + "/out/02-prompting/stats.json"
@@ -35,10 +34,10 @@ final class ReuseTests: ScratchCase {
         // An option that changes only chapter 01's report: chapter 01 runs again; its repaired.jsonl comes out the same
         // bytes, so chapter 02 (which reads only that) is reused.
         XCTAssertEqual(try runChain(chapters, extra: [.dataRepair: ["--no-repair", "--table-rows", "3"]]),
-                       [.dataRepair: false, .prompting: true, .modelConfig: true])
+                       [.pretraining: true, .dataRepair: false, .prompting: true, .modelConfig: true])
         // An option of chapter 03 alone.
         XCTAssertEqual(try runChain(chapters, extra: [.dataRepair: ["--no-repair", "--table-rows", "3"], .modelConfig: ["--utilisation", "0.3"]]),
-                       [.dataRepair: true, .prompting: true, .modelConfig: false])
+                       [.pretraining: true, .dataRepair: true, .prompting: true, .modelConfig: false])
         // Another program: the same chapter 02 built elsewhere (a copy is another file) runs again.
         let elsewhere = scratch + "/bin"
         try FileIO.makeDirectories(elsewhere)

@@ -91,13 +91,16 @@ extension PretrainingChapter {
         (mostly stubs of a line or two) are left out. \(Format.count(r.articlesKept)) articles remain, \
         \(Format.count(r.charactersKept)) characters (\(Format.count(r.hangulKept)) Hangul syllables).
         """)
-        let table = Table(title: "What cleaning changed and left out", columns: CleaningReport.columns, rows: r.rows)
-        run.notebook.table(table)
-        try run.write(Output.corpus, table: table)
-        return cleaned
+        run.notebook.table(cleaningTable(r))
+        return cleaned   // its table is written after the reuse check: a write would end any reuse
+    }
+
+    func cleaningTable(_ report: CleaningReport) -> Table {
+        Table(title: "What cleaning changed and left out", columns: CleaningReport.columns, rows: report.rows)
     }
 
     func holdOut(_ run: ChapterRun, _ corpus: CleanedCorpus) throws -> CorpusSplit {
+        try run.write(Output.corpus, table: cleaningTable(corpus.report))
         let split = try CorpusSplit(articles: corpus.articles, heldOut: run.preset.pretraining.heldOutArticles, seed: common.seed)
         let articles = split.heldOut.map { HeldOutArticle(id: $0.id, title: $0.title, text: $0.text) }
         let sample = run.preset.pretraining.heldOutSampleArticles
