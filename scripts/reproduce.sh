@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduce the book: install what is missing, fetch and check the data sets, build in release, run every chapter in order.
-#   bash scripts/reproduce.sh                 # the course scale (default; about an hour on 2 cores)
+#   bash scripts/reproduce.sh                 # the course scale (default; REPRODUCE.md, "Course plan", gives its time)
 #   bash scripts/reproduce.sh --scale smoke   # seconds; any chapter option is passed through
 #   DATA_MIRROR=<URL or folder> bash scripts/reproduce.sh   # the data sets from a mirror (REPRODUCE.md, "The data step")
 set -euo pipefail

@@ -5,7 +5,7 @@ import Repro
 
 /// The options every chapter takes. A chapter embeds them with `@OptionGroup var common: CommonOptions`.
 public struct CommonOptions: ParsableArguments {
-    @Option(help: "smoke (seconds, for tests), course (default: the whole book in an hour on 2 cores), full, or paper.")
+    @Option(help: "smoke (seconds, for tests), course (default: the whole book on 2 cores, pretraining included), full, or paper.")
     public var scale: Scale = .course
 
     @Option(name: .customLong("data-dir"),

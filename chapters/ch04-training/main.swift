@@ -136,9 +136,10 @@ extension TrainingChapter {
         let paper = Paper.learningRates
         run.notebook.text("""
         The paper fine-tunes *pretrained* 5.8B and 12.8B models at \(Format.scientific(paper.high, 0)) and \
-        \(Format.scientific(paper.low, 0)). Our course models start from random weights, and rates that small barely move a \
-        model from scratch in a few hundred steps; so the grid keeps the paper's ratio \
-        (\(Format.fixed(Paper.learningRateRatio, 2)) : 1) at rates where a small model learns: \
+        \(Format.scientific(paper.low, 0)), models that saw hundreds of billions of tokens. Ours start from chapter 00's \
+        bases (or from random weights under `--no-pretraining`), which saw far fewer, in a hundred steps (chapter 06's \
+        `paper-rates` ablation runs the paper's own rates on them); so the grid keeps the paper's ratio \
+        (\(Format.fixed(Paper.learningRateRatio, 2)) : 1) at rates where they learn: \
         \(Format.scientific(rates.high, 2)) and \(Format.scientific(rates.low, 2)). The course's "high" and "low" cells \
         stand where the paper's \(Format.scientific(paper.high, 0)) and \(Format.scientific(paper.low, 0)) stand.
         """)

@@ -4,6 +4,10 @@
 // matrices where a row is one token (rows = batch · length). Backward functions *accumulate* (+=) into parameter
 // gradients, because gradients are summed over micro-batches; what they do to input gradients is stated per function.
 // Every matrix product is a BLAS call; the loops left are element-wise or per-row and are written to vectorise.
+//
+// The plain-loop reading of the same model, every layer as nested loops over Doubles with no BLAS (as llm.c keeps a
+// naive kernel beside the tuned one), is Tests/ModelTests/Reference.swift; the gradient and logit tests check these
+// kernels against it.
 import Dispatch
 import Tensor
 #if canImport(Glibc)
