@@ -35,6 +35,15 @@ public final class ChapterRun {
     public let recordedOptions: JSONObject
 
     private var inputs: [(path: String, sha256: String)] = []
+    /// Set by the reuse check. An input first read after it would be missing from the inputs the next run's check
+    /// compares, so that run could never be reused: a programming error, stopped at once.
+    private var reuseChecked = false
+
+    private func addInput(_ path: String, _ sha256: String) {
+        precondition(!reuseChecked || inputs.contains { $0.path == path },
+                     "\(path): an input first read after the reuse check (read it before, or no run is ever reused)")
+        inputs.append((path, sha256))
+    }
     private var outputs: [String] = []
     private let started = Date()
     /// The manifest of the previous run, until this run writes its first file.
@@ -76,7 +85,7 @@ public final class ChapterRun {
     @discardableResult
     public func input(_ path: String) throws -> String {
         guard FileIO.exists(path) else { throw MissingArtifact(description: "\(path): not found") }
-        inputs.append((path, try SHA256.hex(ofFile: path)))
+        addInput(path, try SHA256.hex(ofFile: path))
         if TextFile.startsWithByteOrderMark(path: path) { byteOrderMarks.append(path) }
         return path
     }
@@ -126,7 +135,7 @@ public final class ChapterRun {
             guard actual == recorded else {
                 throw MissingArtifact(description: "\(path) changed since chapter \(writer.number) wrote it (sha256 differs). Run `\(run)` again.")
             }
-            inputs.append((path, actual))
+            addInput(path, actual)
         }
         return folder + "/" + artifact.path
     }
@@ -154,6 +163,7 @@ public final class ChapterRun {
     /// manifest is removed and the chapter runs.
     public func reuseIfFinished() throws -> Bool {
         defer { invalidatePrevious() }
+        reuseChecked = true
         noteByteOrderMarks()
         guard !options.rerun, let previous,
               previous["program"]?.string == ChapterRun.programIdentity,

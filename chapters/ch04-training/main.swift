@@ -65,6 +65,9 @@ struct TrainingChapter: ChapterCommand {
         let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
         let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
         let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
+        if case .base(let root) = start {    // the bases are inputs too, known before the reuse check
+            for cell in grid { _ = try run.checkedPath(Artifacts.base(cell.config.name), root: root) }
+        }
         if resuming.stopAfter == nil, try run.reuseIfFinished() { return }
         let results = try grid.map {
             try train($0, recipe: recipe, data: data, start: start, run: run, resume: resuming.resume, stopAfter: resuming.stopAfter)
