@@ -100,20 +100,10 @@ extension Layers {
         }
     }
 
-    /// In place, one row: e^(x − max) / Σ e^(x − max), Kernels.softmax's meaning with the vectorised `exp` below
-    /// (glibc's expf is a call per element, which the compiler cannot vectorise) and four partial sums.
+    /// In place, one row: e^(x − max) / Σ e^(x − max), Kernels.softmax's meaning with cross-entropy's vectorised
+    /// exponentials (`exponentiate`: glibc's expf is a call per element, which the compiler cannot vectorise).
     static func softmax(_ x: FloatPointer, count: Int) {
-        let m = Kernels.max(x, count: count)
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var j = 0
-        while j + 4 <= count {
-            let e0 = exp(x[j] - m), e1 = exp(x[j + 1] - m), e2 = exp(x[j + 2] - m), e3 = exp(x[j + 3] - m)
-            x[j] = e0; x[j + 1] = e1; x[j + 2] = e2; x[j + 3] = e3
-            s0 += e0; s1 += e1; s2 += e2; s3 += e3
-            j += 4
-        }
-        while j < count { let e = exp(x[j] - m); x[j] = e; s0 += e; j += 1 }
-        let inverse = 1 / ((s0 + s1) + (s2 + s3))
+        let inverse = 1 / exponentiate(x, minus: Kernels.max(x, count: count), count: count)
         for i in 0..<count { x[i] *= inverse }
     }
 }
