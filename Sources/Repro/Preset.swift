@@ -36,6 +36,9 @@ public struct Preset: Sendable {
     public var microBatchSize: Int         // sequences per forward/backward; batchSize / microBatchSize accumulation steps
     public var warmupRatio: Double         // the paper: 6% of the steps
     public var gradientClip: Double        // the paper: 1.0
+    /// Batches of examples of similar length (Hugging Face's `group_by_length`): the same examples per epoch, far less
+    /// padding computed. The paper does not say; Trainer's default is off, and the paper-scale hand-off keeps it.
+    public var groupByLength: Bool
     /// The two learning rates of the grid, (higher, lower). The paper's are `Paper.learningRates` (a 7.1 : 1 ratio).
     public var learningRates: (high: Double, low: Double)
     /// The two model sizes of the grid, (smaller, larger): stand-ins for Polyglot-Ko 5.8B and 12.8B.
@@ -111,7 +114,7 @@ extension Preset {
                                  validations: 4),
         tokenizerVocabSize: 384, contextLength: 384, validationRecords: 4, maxTrainingRecords: 48,
         epochs: Paper.epochs, batchSize: 8, microBatchSize: 4, warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip,
-        learningRates: courseRates(high: 3e-3),
+        groupByLength: true, learningRates: courseRates(high: 3e-3),
         models: (small: NeoXConfig(name: "smoke-small", vocabSize: paddedVocabulary(384), hiddenSize: 32, numLayers: 2,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 384),
                  large: NeoXConfig(name: "smoke-large", vocabSize: paddedVocabulary(384), hiddenSize: 48, numLayers: 2,
@@ -123,19 +126,19 @@ extension Preset {
     /// rotary on half of each, deeper): width, depth and vocabulary scaled down so both train on two cores.
     public static let course = Preset(
         scale: .course,
-        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 40, tokens: 700_000,
+        pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 20, tokens: 700_000,
                                  sweepTokens: 250_000,
                                  batchSize: 16, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
                                  validations: 8),
         tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
-        gradientClip: Paper.gradientClip, learningRates: courseRates(high: 1e-3),
+        gradientClip: Paper.gradientClip, groupByLength: true, learningRates: courseRates(high: 1e-3),
         models: (small: NeoXConfig(name: "course-small", vocabSize: paddedVocabulary(4000), hiddenSize: 192, numLayers: 4,
                                    numHeads: 2, rotaryPct: 0.25, maxPositions: 256),
                  large: NeoXConfig(name: "course-large", vocabSize: paddedVocabulary(4000), hiddenSize: 256, numLayers: 7,
                                    numHeads: 4, rotaryPct: 0.5, maxPositions: 256)),
         sweepDivisors: (width: 32, depth: 4, heads: 8),
-        nsmcScored: 1000, summaryArticles: nil, maxNewTokens: 96)
+        nsmcScored: 500, summaryArticles: nil, maxNewTokens: 96)
 
     public static let full: Preset = {
         var p = course
@@ -162,7 +165,7 @@ extension Preset {
                                  microBatchSize: 0, learningRate: 0, warmupRatio: 0, validations: 0),
         tokenizerVocabSize: 30_003, contextLength: 2048, validationRecords: 0, maxTrainingRecords: nil,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: PaperSetup.microBatchPerGPU,
-        warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip, learningRates: Paper.learningRates,
+        warmupRatio: Paper.warmupRatio, gradientClip: Paper.gradientClip, groupByLength: false, learningRates: Paper.learningRates,
         models: (small: .polyglotKo5_8B, large: .polyglotKo12_8B),
         sweepDivisors: (width: 1, depth: 1, heads: 1),
         nsmcScored: nil, summaryArticles: nil, maxNewTokens: 128)

@@ -23,7 +23,7 @@ final class CheckpointMetadataTests: XCTestCase {
                             validateEvery: 1, checkpointEvery: 2)
         change(&recipe)
         let batches = ExampleBatches(examples, epochs: recipe.epochs, batchSize: recipe.batchSize,
-                                     microBatchSize: recipe.microBatchSize, seed: recipe.seed)
+                                     microBatchSize: recipe.microBatchSize, seed: recipe.seed, groupByLength: recipe.groupByLength)
         return Trainer(model: GPTNeoX(config: Self.config, seed: recipe.seed), recipe: recipe, peakLearningRate: learningRate,
                        batches: batches, directory: root + "/cell", name: "small-high") { model, step in
             ValidationRecord(step: step, loss: try meanLoss(model, examples, microBatch: 2), trainResponseLoss: 0)

@@ -25,16 +25,49 @@ final class BatchTests: XCTestCase {
 
     func testEveryEpochVisitsEveryExampleOnceInASeededOrder() {
         let count = 23, batch = 5
+        let shuffled = { epochOrder(count: count, seed: 9, epoch: $0) }
         var seen: [Int: [Int]] = [:]
         for step in 0..<(3 * 5) {
-            let (epoch, indices) = batchIndices(step: step, count: count, batchSize: batch, seed: 9)
+            let (epoch, indices) = batchIndices(step: step, count: count, batchSize: batch, order: shuffled)
             seen[epoch, default: []] += indices
         }
         for epoch in 0..<3 { XCTAssertEqual(seen[epoch]!.sorted(), Array(0..<count)) }
         XCTAssertNotEqual(seen[0], seen[1])
-        XCTAssertEqual(batchIndices(step: 7, count: count, batchSize: batch, seed: 9).indices,
-                       batchIndices(step: 7, count: count, batchSize: batch, seed: 9).indices)
-        XCTAssertEqual(batchIndices(step: 4, count: count, batchSize: batch, seed: 9).indices.count, 3)   // 23 = 4·5 + 3
+        XCTAssertEqual(batchIndices(step: 7, count: count, batchSize: batch, order: shuffled).indices,
+                       batchIndices(step: 7, count: count, batchSize: batch, order: shuffled).indices)
+        XCTAssertEqual(batchIndices(step: 4, count: count, batchSize: batch, order: shuffled).indices.count, 3)   // 23 = 4·5 + 3
+    }
+
+    /// Hugging Face's LengthGroupedSampler, worked by hand: 8 examples, batch 1, so mega-batches of
+    /// min(8 / 4, 50) = 2, each sorted longest first; the mega-batch holding the longest (9, the third) gives its
+    /// first to the front.
+    func testGroupingByLengthSortsMegaBatchesAndPutsTheLongestFirst() {
+        let lengths = [3, 4, 1, 7, 5, 9, 2, 8]
+        XCTAssertEqual(groupedByLength(Array(0..<8), lengths: lengths, batchSize: 1), [5, 0, 3, 2, 1, 4, 7, 6])
+        // Ties keep the shuffled order ([2, 0]); the longest (3, in the second mega-batch) swaps with the front; the
+        // last mega-batch may be short.
+        XCTAssertEqual(groupedByLength([2, 0, 1, 3, 4, 5, 6, 7, 8], lengths: [5, 5, 5, 6, 1, 1, 0, 0, 2], batchSize: 1),
+                       [3, 0, 2, 1, 4, 5, 6, 7, 8])
+        XCTAssertEqual(groupedByLength([], lengths: [], batchSize: 4), [])
+    }
+
+    func testGroupedEpochsVisitEveryExampleOnceAndPadLess() {
+        let examples = countingExamples(200, seed: 4)
+        let plain = ExampleBatches(examples, epochs: 2, batchSize: 8, microBatchSize: 2, seed: 3, groupByLength: false)
+        let grouped = ExampleBatches(examples, epochs: 2, batchSize: 8, microBatchSize: 2, seed: 3, groupByLength: true)
+        for epoch in 0..<2 { XCTAssertEqual(grouped.order(epoch: epoch).sorted(), Array(0..<200)) }
+        XCTAssertNotEqual(grouped.order(epoch: 0), grouped.order(epoch: 1))
+        // Mega-batches of min(200 / 32, 50) = 6 batches of 8, each sorted longest first after its first (the front
+        // swap may have changed that one).
+        let order = grouped.order(epoch: 0), lengths = examples.map(\.inputIDs.count)
+        XCTAssertEqual(lengths[order[0]], lengths.max())
+        for start in stride(from: 0, to: 200, by: 48) {
+            let group = order[(start + 1)..<min(200, start + 48)].map { lengths[$0] }
+            XCTAssertEqual(group, group.sorted(by: >), "mega-batch at \(start)")
+        }
+        XCTAssertLessThan(grouped.paddingShare, plain.paddingShare / 2)
+        XCTAssertEqual(grouped.batch(step: 30).microBatches.map(\.inputs), grouped.batch(step: 30).microBatches.map(\.inputs))
+        XCTAssertNotEqual(plain.signature, grouped.signature)
     }
 
     func testExamplesWithOutOfVocabularyIdsAreRefusedWithTheRecord() throws {
@@ -68,7 +101,7 @@ func countingTrainer(_ directory: String, epochs: Int = 2, recipe change: (inout
     change(&recipe)
     let validation = countingExamples(4, seed: 2)
     let batches = ExampleBatches(training, epochs: recipe.epochs, batchSize: recipe.batchSize,
-                                 microBatchSize: recipe.microBatchSize, seed: recipe.seed)
+                                 microBatchSize: recipe.microBatchSize, seed: recipe.seed, groupByLength: recipe.groupByLength)
     return Trainer(model: GPTNeoX(config: config, seed: recipe.seed), recipe: recipe, peakLearningRate: learningRate,
                    batches: batches, directory: directory, name: "small-high") { model, step in
         ValidationRecord(step: step, loss: try meanLoss(model, validation, microBatch: 4),

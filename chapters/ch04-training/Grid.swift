@@ -112,7 +112,7 @@ func train(_ cell: Cell, recipe: Recipe, data: ExampleData, start: Start, run: C
            stopAfter: Int?) throws -> CellResult {
     let model = try initialModel(cell, start: start, seed: recipe.seed, run: run)
     let batches = ExampleBatches(data.training, epochs: recipe.epochs, batchSize: recipe.batchSize,
-                                 microBatchSize: recipe.microBatchSize, seed: recipe.seed)
+                                 microBatchSize: recipe.microBatchSize, seed: recipe.seed, groupByLength: recipe.groupByLength)
     let sample = data.trainingSample, size = recipe.microBatchSize
     let directory = run.path("cells/\(cell.id)")
     let trainer = Trainer(model: model, recipe: recipe, peakLearningRate: cell.learningRate, batches: batches,

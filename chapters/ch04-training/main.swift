@@ -43,6 +43,9 @@ struct TrainingChapter: ChapterCommand {
     @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "AdamW weight decay (the HF Trainer default the paper used: 0).")
     var weightDecay: Float = 0
 
+    @Flag(name: .customLong("no-group-by-length"), help: "Batches in plain shuffled order instead of grouping examples of similar length (the padding computed grows; the numbers change).")
+    var noGroupByLength = false
+
     @Option(name: .customLong("init"), help: "Start every cell from this checkpoint directory (Hugging Face layout, e.g. a real Polyglot-Ko) instead of its base.")
     var initFrom: String?
 
@@ -63,7 +66,7 @@ struct TrainingChapter: ChapterCommand {
             }
         }
         let data = try ExampleData(run, pretrainedFrom: noPretraining || initFrom != nil ? nil : pretrainedFrom ?? common.outputDirectory)
-        let recipe = describeRecipe(run, examples: data.training.count, validation: data.validation.count)
+        let recipe = describeRecipe(run, training: data.training, validation: data.validation.count)
         let grid = try describeGrid(run, vocabulary: Preset.paddedVocabulary(data.tokenizer.vocabularySize))
         if case .base(let root) = start {    // the bases are inputs too, known before the reuse check
             for cell in grid { _ = try run.checkedPath(Artifacts.base(cell.config.name), root: root) }
@@ -102,12 +105,14 @@ extension TrainingChapter {
                             microBatchSize: microBatch ?? preset.microBatchSize, warmupRatio: preset.warmupRatio,
                             gradientClip: preset.gradientClip, seed: common.seed, validateEvery: 1, checkpointEvery: 1)
         recipe.weightDecay = weightDecay
+        recipe.groupByLength = preset.groupByLength && !noGroupByLength
         return recipe
     }
 
-    func describeRecipe(_ run: ChapterRun, examples: Int, validation: Int) -> Recipe {
+    func describeRecipe(_ run: ChapterRun, training: [TrainingExample], validation: Int) -> Recipe {
         run.notebook.section("The recipe")
         var recipe = self.recipe
+        let examples = training.count
         let totalSteps = recipe.epochs * ((examples + recipe.batchSize - 1) / recipe.batchSize)
         let stepsPerEpoch = totalSteps / recipe.epochs
         recipe.validateEvery = max(1, totalSteps / 12)
@@ -119,6 +124,7 @@ extension TrainingChapter {
         settings.add(["batch", "\(recipe.batchSize) = \(recipe.microBatchSize) per micro-batch × \(recipe.batchSize / recipe.microBatchSize) accumulated", "\(Paper.batchSize) (\(Paper.gpus) GPUs)"])
         settings.add(["schedule", "linear warmup \(warmup) steps (\(Format.percent(recipe.warmupRatio, 0))), cosine to 0 at step \(totalSteps)", "cosine, \(Format.percent(Paper.warmupRatio, 0)) warmup"])
         settings.add(["gradient clipping", "global norm \(recipe.gradientClip)", "\(Paper.gradientClip)"])
+        settings.add(["batch order", recipe.groupByLength ? "shuffled, grouped by length (Trainer's group_by_length)" : "shuffled", "not stated (Trainer's default: shuffled)"])
         settings.add(["training examples", "\(examples) (\(stepsPerEpoch) steps per epoch)", "\(Format.count(Paper.koalpacaRecords)) records"])
         settings.add(["validation examples", "\(validation), loss every \(recipe.validateEvery) steps", "—"])
         settings.add(["precision", "fp32 on CPU", "mixed precision, ZeRO-\(Paper.zeroStage) on \(Paper.gpus) × A100"])
@@ -129,6 +135,19 @@ extension TrainingChapter {
         Trainer of 2023, which the paper's scripts ran, averaged per-micro-batch means instead (a token in a short \
         micro-batch weighed more); since transformers 4.46 it averages over all tokens, as here.
         """)
+        if recipe.groupByLength {
+            func padding(grouped: Bool) -> Double {
+                ExampleBatches(training, epochs: recipe.epochs, batchSize: recipe.batchSize, microBatchSize: recipe.microBatchSize,
+                               seed: recipe.seed, groupByLength: grouped).paddingShare
+            }
+            run.notebook.text("""
+            Each epoch is shuffled, then cut into groups of a few batches sorted by length, as Hugging Face Trainer's \
+            `group_by_length` does: every example is still seen once per epoch in random company, but a micro-batch \
+            pads only to lengths near its own. Of the positions computed, \(Format.percent(padding(grouped: false), 0)) would be \
+            padding in plain shuffled micro-batches and \(Format.percent(padding(grouped: true), 1)) are, grouped \
+            (`--no-group-by-length` turns it off).
+            """)
+        }
         return recipe
     }
 

@@ -40,18 +40,42 @@ public func epochOrder(count: Int, seed: UInt64, epoch: Int) -> [Int] {
     return order
 }
 
-/// The examples of optimizer step `step` (0-based): each epoch is cut into batches of `batchSize` in epoch order; the
-/// last batch of an epoch may be smaller.
-public func batchIndices(step: Int, count: Int, batchSize: Int, seed: UInt64) -> (epoch: Int, indices: [Int]) {
-    let perEpoch = (count + batchSize - 1) / batchSize
-    let epoch = step / perEpoch, within = step % perEpoch
-    let order = epochOrder(count: count, seed: seed, epoch: epoch)
-    return (epoch, Array(order[(within * batchSize)..<min(count, (within + 1) * batchSize)]))
+/// The order of one epoch with examples of similar length side by side: Hugging Face Trainer's `group_by_length`
+/// (its `LengthGroupedSampler`), so that a micro-batch pads to lengths close to its own. The seeded shuffle is cut
+/// into mega-batches of `min(count / (4 × batchSize), 50)` batches (at least one), each sorted longest first (ties
+/// keep the shuffled order), and the longest example of all is swapped to the very front, so that a run that runs
+/// out of memory does so at its first step. Batches stay random in which examples they hold; only neighbours in
+/// length share one.
+public func lengthGroupedOrder(lengths: [Int], batchSize: Int, seed: UInt64, epoch: Int) -> [Int] {
+    groupedByLength(epochOrder(count: lengths.count, seed: seed, epoch: epoch), lengths: lengths, batchSize: batchSize)
 }
 
-/// Split a batch into micro-batches of at most `size`. Sorting by length first would pad less, but would change
-/// which sequences share a micro-batch; with the loss divided by the whole batch's token count the result is the
-/// same either way, so we keep the epoch order for clarity.
+/// `shuffled` (a permutation of the examples) grouped as `lengthGroupedOrder` describes.
+public func groupedByLength(_ shuffled: [Int], lengths: [Int], batchSize: Int) -> [Int] {
+    let megaBatch = max(1, min(lengths.count / (batchSize * 4), 50)) * batchSize
+    var groups: [[Int]] = stride(from: 0, to: shuffled.count, by: megaBatch).map { start in
+        Array(shuffled[start..<min(shuffled.count, start + megaBatch)].enumerated().sorted { a, b in
+            lengths[a.element] != lengths[b.element] ? lengths[a.element] > lengths[b.element] : a.offset < b.offset
+        }.map(\.element))
+    }
+    guard !groups.isEmpty else { return [] }
+    // The first of the mega-batches whose longest is the longest of all (Python's argmax).
+    var longest = 0
+    for (i, g) in groups.enumerated() where lengths[g[0]] > lengths[groups[longest][0]] { longest = i }
+    (groups[0][0], groups[longest][0]) = (groups[longest][0], groups[0][0])
+    return groups.flatMap { $0 }
+}
+
+/// The examples of optimizer step `step` (0-based): each epoch's order (`order(epoch)`) is cut into batches of
+/// `batchSize`; the last batch of an epoch may be smaller.
+public func batchIndices(step: Int, count: Int, batchSize: Int, order: (Int) -> [Int]) -> (epoch: Int, indices: [Int]) {
+    let perEpoch = (count + batchSize - 1) / batchSize
+    let epoch = step / perEpoch, within = step % perEpoch
+    return (epoch, Array(order(epoch)[(within * batchSize)..<min(count, (within + 1) * batchSize)]))
+}
+
+/// Split a batch into micro-batches of at most `size`, in the batch's order. The loss is divided by the whole
+/// batch's token count, so how a batch is split changes no number, only the padding computed.
 public func microBatches(_ indices: [Int], examples: [TrainingExample], size: Int) -> [MicroBatch] {
     stride(from: 0, to: indices.count, by: size).map { start in
         makeMicroBatch(indices[start..<min(indices.count, start + size)].map { examples[$0] })
@@ -78,23 +102,41 @@ public protocol BatchSource {
     var signature: String { get }
 }
 
-/// Instruction-tuning examples, `epochs` times, each epoch in its own seeded order, in batches of `batchSize` split
-/// into micro-batches of `microBatchSize`.
+/// Instruction-tuning examples, `epochs` times, each epoch in its own seeded order (grouped by length when asked), in
+/// batches of `batchSize` split into micro-batches of `microBatchSize`.
 public struct ExampleBatches: BatchSource {
     public let examples: [TrainingExample]
     public let epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64
+    public let groupByLength: Bool
 
-    public init(_ examples: [TrainingExample], epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64) {
+    public init(_ examples: [TrainingExample], epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64, groupByLength: Bool) {
         precondition(batchSize >= 1 && microBatchSize >= 1 && epochs >= 1, "batches need positive sizes (the chapters check their options)")
         self.examples = examples; self.epochs = epochs; self.batchSize = batchSize
-        self.microBatchSize = microBatchSize; self.seed = seed
+        self.microBatchSize = microBatchSize; self.seed = seed; self.groupByLength = groupByLength
     }
 
     public var stepsPerEpoch: Int { (examples.count + batchSize - 1) / batchSize }
     public var totalSteps: Int { epochs * stepsPerEpoch }
 
+    /// The examples of one epoch, in the order its batches take them.
+    public func order(epoch: Int) -> [Int] {
+        groupByLength ? lengthGroupedOrder(lengths: examples.map(\.inputIDs.count), batchSize: batchSize, seed: seed, epoch: epoch)
+                      : epochOrder(count: examples.count, seed: seed, epoch: epoch)
+    }
+
+    /// The share of the positions computed, over every step, that are padding.
+    public var paddingShare: Double {
+        var computed = 0, real = 0
+        for step in 0..<totalSteps {
+            let b = batch(step: step)
+            computed += b.microBatches.reduce(0) { $0 + $1.batch * $1.length }
+            real += b.tokens
+        }
+        return computed > 0 ? Double(computed - real) / Double(computed) : 0
+    }
+
     public func batch(step: Int) -> TrainingBatch {
-        let (epoch, indices) = batchIndices(step: step, count: examples.count, batchSize: batchSize, seed: seed)
+        let (epoch, indices) = batchIndices(step: step, count: examples.count, batchSize: batchSize, order: order(epoch:))
         return TrainingBatch(epoch: epoch, microBatches: microBatches(indices, examples: examples, size: microBatchSize),
                              tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count - 1 })
     }
@@ -104,7 +146,7 @@ public struct ExampleBatches: BatchSource {
         for example in examples {
             for v in example.inputIDs + example.labels { checksum = (checksum ^ UInt64(UInt32(bitPattern: v))) &* 0x100_0000_01B3 }
         }
-        return "\(examples.count) examples with checksum \(String(checksum, radix: 16))"
+        return "\(examples.count) examples with checksum \(String(checksum, radix: 16))" + (groupByLength ? ", grouped by length" : "")
     }
 }
 

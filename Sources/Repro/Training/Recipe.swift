@@ -8,6 +8,7 @@ public struct Recipe: Equatable, Sendable {
     public var microBatchSize: Int         // sequences per forward/backward; batchSize / microBatchSize accumulated
     public var warmupRatio: Double         // linear warmup over this share of the steps, then cosine decay to 0
     public var gradientClip: Double        // global-norm clipping (the paper: 1.0)
+    public var groupByLength = false       // batches of examples of similar length (instruction tuning; see ExampleBatches)
     public var beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0   // HF Trainer defaults
     public var seed: UInt64
     public var validateEvery: Int          // optimizer steps between validation losses (and one at the end)
