@@ -42,7 +42,7 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(args(.promptMask, .dataRepair), [])
         XCTAssertEqual(args(.promptMask, .prompting), ["--no-prompt-mask"] + tokenizer)
         XCTAssertEqual(args(.promptMask, .training), ["--cells", "small-high"] + bases)
-        XCTAssertEqual(args(.promptMask, .evaluation), bases)
+        XCTAssertEqual(args(.promptMask, .evaluation), ["--no-bases"])
         XCTAssertEqual(args(.repair, .dataRepair), ["--no-repair"])
         XCTAssertEqual(args(.repair, .prompting), tokenizer)
         XCTAssertEqual(args(.eos, .prompting), ["--no-eos"] + tokenizer)
@@ -50,17 +50,25 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(args(.paperRates, .training), ["--learning-rates", "5e-5,7e-6"] + bases)
         XCTAssertEqual(args(.paperRates, .prompting), tokenizer)
         XCTAssertEqual(args(.noPretraining, .training), ["--no-pretraining", "--cells", "small-high"])
-        XCTAssertEqual(args(.noPretraining, .evaluation), bases)
+        XCTAssertEqual(args(.noPretraining, .evaluation), ["--no-bases"])
         // The sizes ablation pretrains the sweep's shapes in its own folder and fine-tunes those.
         XCTAssertEqual(Ablation.sizes.chapters, [.pretraining, .dataRepair, .prompting, .training, .evaluation])
         XCTAssertEqual(args(.sizes, .pretraining), ["--models", "sweep"])
         XCTAssertEqual(args(.sizes, .training), ["--models", "sweep", "--cells", "1.3b-high,3.8b-high,5.8b-high,12.8b-high"])
-        XCTAssertEqual(args(.sizes, .evaluation), [])
+        XCTAssertEqual(args(.sizes, .evaluation), ["--no-bases"])
         XCTAssertEqual(args(.seed, .training), ["--seed", "1235", "--cells", "small-high"] + bases)
         XCTAssertEqual(args(.seed, .prompting), tokenizer)
-        XCTAssertEqual(args(.seed, .evaluation), bases)
+        XCTAssertEqual(args(.seed, .evaluation), ["--no-bases"])
+        XCTAssertEqual(Ablation.paperRates.cells, ["small-high", "small-low"])
         XCTAssertEqual(Ablation.seed.chapters, [.dataRepair, .prompting, .training, .evaluation])
         XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 8)
+    }
+
+    /// The course's hour leaves out the one ablation that pretrains four more bases; every other scale runs all.
+    func testTheCourseRunsEveryAblationButTheSizes() {
+        XCTAssertEqual(Ablation.byDefault(at: .course), Ablation.allCases.filter { $0 != .sizes })
+        XCTAssertEqual(Ablation.byDefault(at: .smoke), Ablation.allCases)
+        XCTAssertEqual(Ablation.byDefault(at: .full), Ablation.allCases)
     }
 
     func testSimilarity() {

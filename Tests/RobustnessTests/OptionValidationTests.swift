@@ -34,7 +34,9 @@ final class OptionValidationTests: XCTestCase {
         Bad(["--learning-rate", "0"], "--learning-rate"), Bad(["--learning-rate", "-1e-3"], "--learning-rate"),
         Bad(["--learning-rate", "nan"], "--learning-rate"), Bad(["--learning-rate", "inf"], "--learning-rate"),
         Bad(["--stop-after", "0"], "--stop-after"), Bad(["--stop-after", "-3"], "--stop-after"),
+        Bad(["--batch-size", "0"], "--batch-size"), Bad(["--batch-size", "-2"], "--batch-size"), Bad(["--batch-size", "5000"], "--batch-size"),
         Bad(["--scale", "paper", "--tokens", "1000"], "--tokens does not apply"),
+        Bad(["--scale", "paper", "--batch-size", "8"], "--batch-size does not apply"),
     ]
 
     static let chapter01 = [
@@ -82,6 +84,7 @@ final class OptionValidationTests: XCTestCase {
         Bad(["--top-p", "-0.5"], "--top-p"),
         Bad(["--cells", ""], "--cells"), Bad(["--cells", "small-high,,large-low"], "--cells"),
         Bad(["--checkpoint", "dir", "--cells", "small-high"], "exclude each other"),
+        Bad(["--no-bases", "--pretrained-from", "elsewhere"], "exclude each other"),
     ]
 
     static let chapter06 = [

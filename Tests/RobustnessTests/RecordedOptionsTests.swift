@@ -39,7 +39,7 @@ final class RecordedOptionsTests: XCTestCase {
 
     func testChapter00() throws {
         try check(PretrainingChapter.self, ["corpus": ["--corpus", "wiki"], "models": ["--models", "sweep"], "tokens": ["--tokens", "1000"],
-                                            "learning_rate": ["--learning-rate", "1e-3"]])
+                                            "learning_rate": ["--learning-rate", "1e-3"], "batch_size": ["--batch-size", "4"]])
         XCTAssertEqual(try PretrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,
                        try PretrainingChapter.parse(Self.common).recordedOptions)
     }
@@ -67,7 +67,8 @@ final class RecordedOptionsTests: XCTestCase {
                                          "learning_rates": ["--learning-rates", "1e-3,1e-4"], "epochs": ["--epochs", "2"],
                                          "batch_size": ["--batch-size", "4"], "micro_batch": ["--micro-batch", "2"],
                                          "weight_decay": ["--weight-decay", "0.1"], "init_from": ["--init", base],
-                                         "no_pretraining": ["--no-pretraining"], "pretrained_from": ["--pretrained-from", "elsewhere"]])
+                                         "no_pretraining": ["--no-pretraining"], "pretrained_from": ["--pretrained-from", "elsewhere"],
+                                         "no_group_by_length": ["--no-group-by-length"]])
         // Resuming or stopping early changes how a run gets there, not what it computes.
         XCTAssertEqual(try TrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,
                        try TrainingChapter.parse(Self.common).recordedOptions)
@@ -81,7 +82,7 @@ final class RecordedOptionsTests: XCTestCase {
             "template": ["--template", "bilingual"], "demonstration_per_example": ["--demonstration-per-example"],
             "rouge_level": ["--rouge-level", "eojeol"], "max_new_tokens": ["--max-new-tokens", "5"],
             "nsmc_scored": ["--nsmc-scored", "10"], "temperature": ["--temperature", "0.7"], "top_k": ["--top-k", "5"],
-            "top_p": ["--top-p", "0.9"],
+            "top_p": ["--top-p", "0.9"], "no_bases": ["--no-bases"],
         ])
     }
 

@@ -38,15 +38,19 @@ struct PretrainingChapter: ChapterCommand {
     @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Peak learning rate of pretraining (default: the preset's).")
     var learningRate: Double?
 
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Sequences per optimizer step (default: the preset's); the micro-batch is the preset's, or the batch if smaller.")
+    var batchSize: Int?
+
     @OptionGroup var resuming: Resuming
 
     func validate() throws {
         // 2⁴⁰ positions is months on two cores; a larger budget is a typo (and would overflow the step count).
         if let tokens, !(1...(1 << 40)).contains(tokens) { throw ValidationError("--tokens must be from 1 to 2^40") }
+        if let batchSize, !(1...4096).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 4096") }
         if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate < 1) {
             throw ValidationError("--learning-rate must be a positive finite number below 1")
         }
-        if common.scale == .paper, let ignored = [(tokens != nil, "--tokens"), (learningRate != nil, "--learning-rate"),
+        if common.scale == .paper, let ignored = [(tokens != nil, "--tokens"), (learningRate != nil, "--learning-rate"), (batchSize != nil, "--batch-size"),
                                                   (models != .pair, "--models"), (resuming.resume, "--resume"),
                                                   (resuming.stopAfter != nil, "--stop-after")].first(where: \.0)?.1 {
             throw ValidationError("--scale paper takes Polyglot-Ko off the shelf; \(ignored) does not apply there")
@@ -176,24 +180,24 @@ extension PretrainingChapter {
 
     var recipe: (Preset) -> Recipe {
         { preset in
-            let p = preset.pretraining
-            return Recipe(epochs: 1, batchSize: p.batchSize, microBatchSize: p.microBatchSize, warmupRatio: p.warmupRatio,
+            let p = preset.pretraining, batch = batchSize ?? p.batchSize
+            return Recipe(epochs: 1, batchSize: batch, microBatchSize: min(p.microBatchSize, batch), warmupRatio: p.warmupRatio,
                           gradientClip: preset.gradientClip, seed: common.seed, validateEvery: 1, checkpointEvery: 1)
         }
     }
 
     func pretrainBase(_ run: ChapterRun, _ config: NeoXConfig, _ data: PretrainingData) throws -> BaseResult? {
         run.notebook.section("Pretraining \(config.name)")
-        let p = run.preset.pretraining
+        let p = run.preset.pretraining, recipe = recipe(run.preset)
         let budget = budget(run.preset), rate = learningRate ?? p.learningRate
         run.notebook.text("""
         \(config.name) (\(Format.count(config.parameterCount)) parameters) from random weights: \(Format.count(budget)) \
-        positions in batches of \(p.batchSize) sequences (\(p.microBatchSize) per micro-batch), AdamW at a peak learning \
+        positions in batches of \(recipe.batchSize) sequences (\(recipe.microBatchSize) per micro-batch), AdamW at a peak learning \
         rate of \(Format.scientific(rate, 1)), linear warmup over \(Format.percent(p.warmupRatio, 0)) of the steps then \
         cosine decay to 0, clipping at \(run.preset.gradientClip): chapter 04's loop. The held-out loss is measured \
         \(p.validations) times, and the sample prompts are continued at a few of them.
         """)
-        return try pretrain(config, data: data, recipe: recipe(run.preset), learningRate: rate, tokens: budget, run: run,
+        return try pretrain(config, data: data, recipe: recipe, learningRate: rate, tokens: budget, run: run,
                             resume: resuming.resume, stopAfter: resuming.stopAfter)
     }
 

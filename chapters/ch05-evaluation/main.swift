@@ -42,6 +42,9 @@ struct EvaluationChapter: ChapterCommand {
     @Option(name: .customLong("pretrained-from"), help: "The artifacts folder whose chapter 00 holds the untuned bases evaluated beside the cells (default: this run's --out).")
     var pretrainedFrom: String?
 
+    @Flag(name: .customLong("no-bases"), help: "Leave the untuned bases out (chapter 06's runs do: their bases are the baseline's, already evaluated there).")
+    var noBases = false
+
     @Option(help: "Summaries from this directory of sci-news-sum-kr-50 articles or JSON Lines file of {document, summary} (default: <data-dir>/summarization/sci-news-sum-kr-50).")
     var summaries: String?
 
@@ -77,6 +80,7 @@ struct EvaluationChapter: ChapterCommand {
 
     func validate() throws {
         if checkpoint != nil && cells != nil { throw ValidationError("--checkpoint and --cells exclude each other") }
+        if noBases && pretrainedFrom != nil { throw ValidationError("--no-bases and --pretrained-from exclude each other") }
         if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
         if let nsmcScored, nsmcScored < 0 { throw ValidationError("--nsmc-scored must be 0 or more") }
         if !(temperature.isFinite && temperature >= 0) { throw ValidationError("--temperature must be 0 (greedy) or a finite positive number") }
@@ -303,7 +307,7 @@ extension EvaluationChapter {
     /// --out): "before tuning", on the same prompts. Each cell is told its base's id.
     func bases(of models: inout [ModelUnderTest], grid: Grid, _ run: ChapterRun) throws -> [ModelUnderTest] {
         let root = pretrainedFrom ?? common.outputDirectory
-        guard FileIO.exists(root + "/" + Chapter.pretraining.folder + "/manifest.json") else { return [] }
+        guard !noBases, FileIO.exists(root + "/" + Chapter.pretraining.folder + "/manifest.json") else { return [] }
         let bases = try run.read(Artifacts.bases, root: root)
         var found: [ModelUnderTest] = []
         for cell in grid.cells where models.contains(where: { $0.id == cell.id }) {

@@ -49,10 +49,11 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
     }
 
     /// The cells the variant trains (the same ids as the baseline's, except for the sweep). One cell keeps an ablation
-    /// to a few minutes: the small model at the high rate.
+    /// to a few minutes: the small model at the high rate. The paper's rates are tried on the small pair: the large
+    /// model's two cells would cost more than the rest of the ablations together, and the question is one of rates.
     var cells: [String] {
         switch self {
-        case .paperRates: return ["small-high", "small-low", "large-high", "large-low"]
+        case .paperRates: return ["small-high", "small-low"]
         case .sizes: return ["1.3b-high", "3.8b-high", "5.8b-high", "12.8b-high"]
         default: return ["small-high"]
         }
@@ -66,7 +67,7 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
 
     /// Extra arguments of each chapter in the variant's run. `baseline` is the baseline's artifacts folder. Every
     /// variant tokenizes with the baseline's tokenizer (the bases' own) and, unless it changes that, fine-tunes the
-    /// baseline's bases and evaluates them beside its cells. `seed` is the baseline's; the seed ablation gives chapter
+    /// baseline's bases; its chapter 05 scores only its cells (the bases' scores are the baseline's). `seed` is the baseline's; the seed ablation gives chapter
     /// 04 the next one (chapter 02's split, chapter 05's scored reviews and the bases stay the baseline's).
     func arguments(chapter: Chapter, baseline: String, seed: UInt64) -> [String] {
         let sameTokenizer = ["--tokenizer", baseline + "/" + Chapter.prompting.folder + "/" + Artifacts.tokenizer.path]
@@ -84,9 +85,15 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
         case (.paperRates, .training): return ["--learning-rates", Ablation.paperRateArguments] + sameBases
         case (.sizes, .training): return ["--models", "sweep"] + someCells
         case (_, .training): return someCells + sameBases
-        case (_, .evaluation): return sameBases
+        case (_, .evaluation): return ["--no-bases"]
         default: return []
         }
+    }
+
+    /// The ablations a run without `--only` does. At the course scale all but `sizes`, which pretrains four more bases
+    /// before it tunes them (about 20 minutes on two cores, a third of the course's hour): run it with `--only sizes`.
+    static func byDefault(at scale: Scale) -> [Ablation] {
+        scale == .course ? allCases.filter { $0 != .sizes } : allCases
     }
 
     /// The paper's two rates as `--learning-rates` takes them.

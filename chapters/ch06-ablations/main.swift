@@ -27,7 +27,7 @@ struct AblationsChapter: ChapterCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))); default: all of them, but sizes at --scale course.")
     var only: String?
 
     func validate() throws {
@@ -36,7 +36,7 @@ struct AblationsChapter: ChapterCommand {
     }
 
     func selected() throws -> [Ablation] {
-        guard let only else { return Ablation.allCases }
+        guard let only else { return Ablation.byDefault(at: common.scale) }
         return try only.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let a = Ablation(rawValue: String(name)) else {
                 throw ValidationError("--only: unknown ablation \"\(name)\"; the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -150,7 +150,7 @@ extension AblationsChapter {
             return [a.rawValue, "`\(a.change)`", "small-high", "answers to correction prompts (\(Output.repairAnswers))"]
         case .paperRates:
             try paperRatesSection(run, base: base, changed: changed, bases: r.bases, noise: r.noise)
-            return [a.rawValue, "`\(a.change)`", "all four", "per-step loss against ln(vocabulary)"]
+            return [a.rawValue, "`\(a.change)`", a.cells.joined(separator: ", "), "held-out Wikipedia before and after tuning; per-step loss"]
         case .sizes:
             try sizesSection(run, base: base, changed: changed)
             return [a.rawValue, "`\(a.change)`", "four sweep sizes", "validation loss against parameters (log axis)"]
