@@ -127,8 +127,9 @@ extension Preset {
     public static let course = Preset(
         scale: .course,
         pretraining: Pretraining(minimumCharacters: 200, heldOutArticles: 300, heldOutSampleArticles: 20, tokens: 700_000,
+                                 // Batches of 8: at this budget more, smaller steps go further (REPRODUCE.md, chapter 00).
                                  sweepTokens: 250_000,
-                                 batchSize: 16, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
+                                 batchSize: 8, microBatchSize: 8, learningRate: 3e-3, warmupRatio: Paper.warmupRatio,
                                  validations: 8),
         tokenizerVocabSize: 4000, contextLength: 256, validationRecords: 40, maxTrainingRecords: 1000,
         epochs: Paper.epochs, batchSize: Paper.batchSize, microBatchSize: 8, warmupRatio: Paper.warmupRatio,
