@@ -27,7 +27,7 @@ struct AblationsChapter: ChapterCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))); default: all of them, but sizes at --scale course.")
+    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))), or all; default: all of them but sizes and template at --scale course, template at --scale full.")
     var only: String?
 
     func validate() throws {
@@ -37,6 +37,7 @@ struct AblationsChapter: ChapterCommand {
 
     func selected() throws -> [Ablation] {
         guard let only else { return Ablation.byDefault(at: common.scale) }
+        if only == "all" { return Ablation.allCases }
         return try only.split(separator: ",", omittingEmptySubsequences: false).map { name in
             guard let a = Ablation(rawValue: String(name)) else {
                 throw ValidationError("--only: unknown ablation \"\(name)\"; the ablations are \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))")
