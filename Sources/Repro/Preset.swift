@@ -5,8 +5,8 @@ import Plumbing
 
 /// One code path, four sizes. Every knob a chapter scales by lives here, visible in one place.
 ///  - smoke:  seconds; what the tests and CI run end to end.
-///  - course: the default; the whole book on two CPU cores, meant to fit an hour (REPRODUCE.md: it takes two on a
-///            2-core AMD EPYC today).
+///  - course: the default; the whole book on two CPU cores in about an hour (REPRODUCE.md, "Course plan"; chapter 06's
+///            sizes and template ablations on request).
 ///  - full:   the course models on all the data there is (every NSMC row, every record), hours on a CPU.
 ///  - paper:  the paper's shapes; chapters prepare what a GPU cluster runs (chapter 03's budget, ch04's DeepSpeed hand-off).
 public enum Scale: String, CaseIterable, Sendable {
