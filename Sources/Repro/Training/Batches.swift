@@ -108,11 +108,14 @@ public struct ExampleBatches: BatchSource {
     public let examples: [TrainingExample]
     public let epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64
     public let groupByLength: Bool
+    /// Each example's length in ids, what grouping sorts by (computed once, not at every step).
+    let lengths: [Int]
 
     public init(_ examples: [TrainingExample], epochs: Int, batchSize: Int, microBatchSize: Int, seed: UInt64, groupByLength: Bool) {
         precondition(batchSize >= 1 && microBatchSize >= 1 && epochs >= 1, "batches need positive sizes (the chapters check their options)")
         self.examples = examples; self.epochs = epochs; self.batchSize = batchSize
         self.microBatchSize = microBatchSize; self.seed = seed; self.groupByLength = groupByLength
+        lengths = examples.map(\.inputIDs.count)
     }
 
     public var stepsPerEpoch: Int { (examples.count + batchSize - 1) / batchSize }
@@ -120,7 +123,7 @@ public struct ExampleBatches: BatchSource {
 
     /// The examples of one epoch, in the order its batches take them.
     public func order(epoch: Int) -> [Int] {
-        groupByLength ? lengthGroupedOrder(lengths: examples.map(\.inputIDs.count), batchSize: batchSize, seed: seed, epoch: epoch)
+        groupByLength ? lengthGroupedOrder(lengths: lengths, batchSize: batchSize, seed: seed, epoch: epoch)
                       : epochOrder(count: examples.count, seed: seed, epoch: epoch)
     }
 
