@@ -47,6 +47,7 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(args(.repair, .prompting), tokenizer)
         XCTAssertEqual(args(.eos, .prompting), ["--no-eos"] + tokenizer)
         XCTAssertEqual(args(.template, .prompting), ["--template", "bilingual"] + tokenizer)
+        XCTAssertEqual(args(.template, .evaluation), ["--no-bases", "--no-summaries"])
         XCTAssertEqual(args(.paperRates, .training), ["--learning-rates", "5e-5,7e-6", "--cells", "small-high,small-low"] + bases)
         XCTAssertEqual(args(.paperRates, .prompting), tokenizer)
         XCTAssertEqual(args(.noPretraining, .training), ["--no-pretraining", "--cells", "small-high"])
@@ -64,12 +65,12 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 8)
     }
 
-    /// The course's hour leaves out the one ablation that pretrains four more bases; the bilingual template does not
-    /// fit a 256-token context; the smoke scale (384) runs all.
+    /// The course's hour leaves out the ablation that pretrains four more bases and the template's; every other
+    /// scale runs all.
     func testTheCourseRunsEveryAblationButTheSizesAndTheTemplate() {
         XCTAssertEqual(Ablation.byDefault(at: .course), Ablation.allCases.filter { $0 != .sizes && $0 != .template })
         XCTAssertEqual(Ablation.byDefault(at: .smoke), Ablation.allCases)
-        XCTAssertEqual(Ablation.byDefault(at: .full), Ablation.allCases.filter { $0 != .template })
+        XCTAssertEqual(Ablation.byDefault(at: .full), Ablation.allCases)
         XCTAssertEqual(try AblationsChapter.parse(["--scale", "course"]).selected(), Ablation.byDefault(at: .course))
         XCTAssertEqual(try AblationsChapter.parse(["--scale", "course", "--only", "all"]).selected(), Ablation.allCases)
         XCTAssertEqual(try AblationsChapter.parse(["--scale", "course", "--only", "sizes,eos"]).selected(), [.sizes, .eos])

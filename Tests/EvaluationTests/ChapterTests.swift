@@ -64,6 +64,32 @@ final class ChapterTests: ScratchTestCase {
         XCTAssertEqual(manifest["options"]?["rouge_level"]?.string, "eojeol")
     }
 
+    /// A prompt too long for the context stops the summaries with the way out named; --no-summaries takes it: no
+    /// summary, no ROUGE (a dash, not a zero), NSMC as usual.
+    func testNoSummaries() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gnuplot") else { throw XCTSkip("gnuplot is not installed") }
+        let checkpoint = try makeCheckpoint()
+        let tooFew = try EvaluationChapter.parse(["--checkpoint", checkpoint, "--data-dir", fixturesData, "--out", scratch + "/full",
+                                                  "--scale", "smoke", "--max-new-tokens", "150"])
+        XCTAssertThrowsError(try tooFew.run()) { error in
+            XCTAssertTrue("\(error)".contains("more than the 10 available"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--no-summaries leaves the summarization test out"), "\(error)")
+        }
+        let out = scratch + "/out"
+        try EvaluationChapter.parse(["--checkpoint", checkpoint, "--data-dir", fixturesData, "--out", out, "--scale", "smoke",
+                                     "--max-new-tokens", "150", "--no-summaries"]).run()
+        let dir = out + "/05-evaluation/"
+        XCTAssertEqual(try Records.readJSONLines(dir + "cells/checkpoint/summaries.jsonl").count, 0)
+        XCTAssertEqual(try Records.readJSONLines(dir + "cells/checkpoint/nsmc.jsonl").count, 40)
+        let table4 = String(decoding: try FileIO.read(dir + Output.table4), as: UTF8.self)
+        XCTAssertTrue(table4.contains("| test-tiny (ours, checkpoint) | — | — | — |"), table4)
+        XCTAssertTrue(table4.contains("| no model: majority-label answer | — | — | — | 50.0 | — |"), table4)
+        XCTAssertTrue(table4.contains("ROUGE: not scored (--no-summaries)."), table4)
+        XCTAssertFalse(FileIO.exists(dir + Output.rouge))
+        XCTAssertFalse(FileIO.exists(dir + "rouge.png"))
+        XCTAssertTrue(FileIO.exists(dir + "nsmc-accuracy.png"))
+    }
+
     func testWithoutChapter04ItSaysWhatToRun() throws {
         let chapter = try EvaluationChapter.parse(["--data-dir", fixturesData, "--out", scratch + "/empty", "--scale", "smoke"])
         XCTAssertThrowsError(try chapter.run()) { error in

@@ -85,6 +85,7 @@ final class OptionValidationTests: XCTestCase {
         Bad(["--cells", ""], "--cells"), Bad(["--cells", "small-high,,large-low"], "--cells"),
         Bad(["--checkpoint", "dir", "--cells", "small-high"], "exclude each other"),
         Bad(["--no-bases", "--pretrained-from", "elsewhere"], "exclude each other"),
+        Bad(["--no-summaries", "--summaries", "elsewhere"], "exclude each other"),
     ]
 
     static let chapter06 = [

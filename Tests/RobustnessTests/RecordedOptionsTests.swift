@@ -82,7 +82,7 @@ final class RecordedOptionsTests: XCTestCase {
             "template": ["--template", "bilingual"], "demonstration_per_example": ["--demonstration-per-example"],
             "rouge_level": ["--rouge-level", "eojeol"], "max_new_tokens": ["--max-new-tokens", "5"],
             "nsmc_scored": ["--nsmc-scored", "10"], "temperature": ["--temperature", "0.7"], "top_k": ["--top-k", "5"],
-            "top_p": ["--top-p", "0.9"], "no_bases": ["--no-bases"],
+            "top_p": ["--top-p", "0.9"], "no_bases": ["--no-bases"], "no_summaries": ["--no-summaries"],
         ])
     }
 

@@ -114,7 +114,10 @@ func evaluate(_ model: ModelUnderTest, articles: [SummaryExample], split: NSMCSp
     let summaryStart = Date()
     let summaryProgress = Progress("\(model.id) summaries", total: articles.count, unit: "articles")
     for (i, example) in articles.enumerated() {
-        let (ids, kept) = try settings.summaryPrompt.fit(document: example.document, tokenizer: tokenizer, budget: budget)
+        let ids: [Int32], kept: Int
+        do { (ids, kept) = try settings.summaryPrompt.fit(document: example.document, tokenizer: tokenizer, budget: budget) } catch {
+            throw ModelError("\(model.id), article \(example.id): \(error) (--no-summaries leaves the summarization test out)")
+        }
         let generated = try decoder.generate(prompt: ids, maxNewTokens: settings.maxNewTokens, stopTokens: stop, sampler: &sampler)
         generatedTokens += generated.tokens.count
         let output = tokenizer.decode(generated.tokens).trimmingCharacters(in: .whitespacesAndNewlines)

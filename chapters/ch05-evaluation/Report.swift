@@ -33,6 +33,14 @@ struct Report {
 
     func percent(_ x: Double) -> String { Format.fixed(100 * x, 1) }
 
+    /// Whether the summarization test ran (chapter 05's `--no-summaries` leaves it out).
+    var summarized: Bool { evaluations.contains { !$0.summaries.isEmpty } }
+
+    /// A model's mean ROUGE F1 at the headline level, or a dash when it summarized nothing.
+    func rougeCell(_ e: ModelEvaluation, longest: Bool) -> String {
+        e.summaries.isEmpty ? "—" : Format.fixed(e.rouge(headline, longest: longest, seed: seed).mean, 2)
+    }
+
     func accuracyCell(_ correct: Int, _ total: Int) -> String {
         let (low, high) = NSMC.wilsonInterval(successes: correct, trials: total)
         return "\(percent(Double(correct) / Double(max(total, 1)))) [\(percent(low)), \(percent(high))]"
@@ -51,15 +59,16 @@ struct Report {
             }
             let n = e.nsmc.count
             table.add(["\(e.model.modelName) (ours, \(e.model.isBase ? "before tuning" : e.model.id))", e.model.learningRate.map { Format.scientific($0, 2) } ?? "—",
-                       Format.fixed(e.rouge(headline, longest: false, seed: seed).mean, 2),
-                       Format.fixed(e.rouge(headline, longest: true, seed: seed).mean, 2),
+                       rougeCell(e, longest: false), rougeCell(e, longest: true),
                        accuracyCell(e.generatedCorrect, n), accuracyCell(e.likelihoodCorrect, n)])
         }
         for (cell, paper) in PaperTable4.rows where !shownPaper.contains(cell) {
             table.add(["\(paper.model) (paper)", paper.learningRateText, Format.fixed(paper.rouge1, 2),
                        Format.fixed(paper.rougeL, 2), Format.fixed(paper.nsmc, 1), "—"])
         }
-        if !lead.isEmpty {
+        if lead.isEmpty {
+            table.add(["no model: majority-label answer", "—", "—", "—", Format.fixed(100 * split.majorityAccuracy, 1), "—"])
+        } else {
             table.add(["no model: lead-\(leadTokens) summary, majority-label answer", "—",
                        Format.fixed(leadMean(headline, longest: false), 2), Format.fixed(leadMean(headline, longest: true), 2),
                        Format.fixed(100 * split.majorityAccuracy, 1), "—"])
@@ -67,8 +76,9 @@ struct Report {
         let balance = split.balance
         table.notes = [
             "Our cells stand where the paper's stand: small ↔ Polyglot-5.8b, large ↔ Polyglot-12.8b, high ↔ \(Format.scientific(Paper.learningRates.high, 0)), low ↔ \(Format.scientific(Paper.learningRates.low, 0)) (course cells are fine-tuned from chapter 00's bases, or from random weights under `--no-pretraining`, at rates with the paper's \(Format.fixed(Paper.learningRateRatio, 1)) : 1 ratio; see chapter 04).",
-            "ROUGE: mean F1 over \(evaluations.first?.summaries.count ?? 0) articles, tokens = \(headline == .syllable ? "syllables (every non-space character)" : "eojeol with punctuation split off"); the paper does not say how it tokenized. NSMC: \(split.scored.count) scored reviews, one demonstration; \"NSMC\" parses the first word of the generated answer (unparseable = wrong), \"log-likelihood\" compares log p(긍정) and log p(부정).",
-            "The no-model row: the \"summary\" is the article's first \(leadTokens) tokens (the lead baseline; the references are sentences of the article, often its first), and the NSMC answer is always the majority label.",
+            (summarized ? "ROUGE: mean F1 over \(evaluations.first?.summaries.count ?? 0) articles, tokens = \(headline == .syllable ? "syllables (every non-space character)" : "eojeol with punctuation split off"); the paper does not say how it tokenized." : "ROUGE: not scored (--no-summaries).") + " NSMC: \(split.scored.count) scored reviews, one demonstration; \"NSMC\" parses the first word of the generated answer (unparseable = wrong), \"log-likelihood\" compares log p(긍정) and log p(부정).",
+            lead.isEmpty ? "The no-model row: the NSMC answer is always the majority label."
+                : "The no-model row: the \"summary\" is the article's first \(leadTokens) tokens (the lead baseline; the references are sentences of the article, often its first), and the NSMC answer is always the majority label.",
             "Always answering the majority label scores \(percent(split.majorityAccuracy))% on our scored subset (\(balance.positive) 긍정 / \(balance.negative) 부정); on all of NSMC's test split, 50.3% (25,173 of 50,000 are positive). The paper's \(Format.fixed(Paper.table4.map(\.nsmc).min()!, 1))% lies below that baseline: a model that always said 긍정 would have beaten it.",
         ]
         return table
@@ -85,7 +95,7 @@ struct Report {
             "\(Format.fixed(x.mean, 3)) [\(Format.fixed(x.low, 3)), \(Format.fixed(x.high, 3))]"
         }
         for (cell, base) in pairs {
-            for level in [RougeLevel.syllable, .eojeol] {
+            for level in [RougeLevel.syllable, .eojeol] where !cell.summaries.isEmpty && !base.summaries.isEmpty {
                 for longest in [false, true] {
                     let c = cell.rouge(level, longest: longest, seed: seed), b = base.rouge(level, longest: longest, seed: seed)
                     table.add([cell.model.id, "\(level.rawValue) ROUGE-\(longest ? "L" : "1")", interval(c), interval(b), c.low > b.high ? "yes" : "no"])
@@ -200,7 +210,8 @@ struct Report {
         var out = "# What the numbers mean: samples per cell\n\n"
         out += "The first three articles and reviews of each cell, with the prompts and decoding settings of notebook.md. ROUGE is at the \(headline.rawValue) level. An NSMC answer is what the model generates after the prompt (at most a few tokens); \"parsed\" is the label its first word gives.\n\n"
         for e in evaluations {
-            out += "## \(e.model.id) — \(e.model.label)\n\n### Summaries\n\n"
+            out += "## \(e.model.id) — \(e.model.label)\n\n"
+            if !e.summaries.isEmpty { out += "### Summaries\n\n" }
             for s in e.summaries.prefix(3) {
                 let pair = s.scores[headline]!
                 out += "**Article \(s.example.id)** (\(s.example.document.count) characters\(s.truncated ? ", cut to the first \(s.keptCharacters) to fit" : "")): "

@@ -45,6 +45,9 @@ struct EvaluationChapter: ChapterCommand {
     @Flag(name: .customLong("no-bases"), help: "Leave the untuned bases out (chapter 06's runs do: their bases are the baseline's, already evaluated there).")
     var noBases = false
 
+    @Flag(name: .customLong("no-summaries"), help: "Leave the summarization test out (chapter 06's template ablation does: at the course's context the bilingual template's prompt leaves no room for an article).")
+    var noSummaries = false
+
     @Option(help: "Summaries from this directory of sci-news-sum-kr-50 articles or JSON Lines file of {document, summary} (default: <data-dir>/summarization/sci-news-sum-kr-50).")
     var summaries: String?
 
@@ -81,6 +84,7 @@ struct EvaluationChapter: ChapterCommand {
     func validate() throws {
         if checkpoint != nil && cells != nil { throw ValidationError("--checkpoint and --cells exclude each other") }
         if noBases && pretrainedFrom != nil { throw ValidationError("--no-bases and --pretrained-from exclude each other") }
+        if noSummaries && summaries != nil { throw ValidationError("--no-summaries and --summaries exclude each other") }
         if let maxNewTokens, maxNewTokens < 1 { throw ValidationError("--max-new-tokens must be at least 1") }
         if let nsmcScored, nsmcScored < 0 { throw ValidationError("--nsmc-scored must be 0 or more") }
         if !(temperature.isFinite && temperature >= 0) { throw ValidationError("--temperature must be 0 (greedy) or a finite positive number") }
@@ -147,6 +151,10 @@ extension EvaluationChapter {
     func loadArticles(_ run: ChapterRun, _ settings: EvaluationSettings) throws -> [SummaryExample] {
         let book = run.notebook
         book.section("Summarization and ROUGE")
+        if noSummaries {
+            book.text("Left out (`--no-summaries`): no article is summarized and no ROUGE is scored; the other tests run as usual.")
+            return []
+        }
         let summaryPath = summaries ?? run.dataDirectory + "/summarization/sci-news-sum-kr-50"
         var articles = try Summarization.load(summaryPath)
         try recordInputs(run, summaryPath)
@@ -249,17 +257,20 @@ extension EvaluationChapter {
             book.table(tuning)
             try run.write(Output.tuning, table: tuning)
         }
-        try run.figure(report.rougeFigure, caption: "Bars: mean F1 over the articles, with 95% bootstrap intervals; hatched: the paper's Table 4.")
-        book.table(report.rougeTable)
-        try run.write(Output.rouge, table: report.rougeTable)
+        if !articles.isEmpty {
+            try run.figure(report.rougeFigure, caption: "Bars: mean F1 over the articles, with 95% bootstrap intervals; hatched: the paper's Table 4.")
+            book.table(report.rougeTable)
+            try run.write(Output.rouge, table: report.rougeTable)
+        }
         try run.figure(report.nsmcFigure, caption: "Bars: accuracy on the scored reviews with 95% Wilson intervals; hatched: the paper's; dashed line: always answering the majority label.")
         book.table(report.nsmcTable)
         try run.write(Output.nsmc, table: report.nsmcTable)
         let truncated = evaluations.first.map { e in e.summaries.filter(\.truncated).count } ?? 0
         let cutReviews = evaluations.reduce(0) { $0 + $1.nsmc.filter(\.reviewCut).count }
+        let cutArticles = articles.isEmpty ? "No article was summarized"
+            : "\(truncated) of \(articles.count) articles were cut from their end so that prompt + \(settings.maxNewTokens) new tokens fit the context"
         book.text("""
-        \(truncated) of \(articles.count) articles were cut from their end so that prompt + \(settings.maxNewTokens) new \
-        tokens fit the context; \(cutReviews) NSMC prompts had their review cut. Every prediction is in `cells/<id>/summaries.jsonl` and \
+        \(cutArticles); \(cutReviews) NSMC prompts had their review cut. Every prediction is in `cells/<id>/summaries.jsonl` and \
         `cells/<id>/nsmc.jsonl`; `swift run inspect rouge --pairs cells/<id>/summaries.jsonl --level eojeol` rescores one.
         """)
         return report

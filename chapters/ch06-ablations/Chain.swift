@@ -67,8 +67,8 @@ struct CellOutcome {
     var validation: [(step: Int, loss: Double, trainResponse: Double)]
     var modelDirectory: String
     // Chapter 05
-    var rouge1: Double              // mean F1, syllable level
-    var rougeL: Double
+    var rouge1: Double?             // mean F1, syllable level; nil when chapter 05 summarized nothing (--no-summaries)
+    var rougeL: Double?
     var summaryLengths: [Int]       // new tokens per summary
     var stoppedAtEndOfText: Int
     var nsmcParsed: Int             // correct answers, the generated word parsed
@@ -104,8 +104,8 @@ struct RunReader {
             let model = try read(Artifacts.model(id))
             let summaries = try read(Artifacts.summaries(id)).records
             let nsmc = try read(Artifacts.nsmcPredictions(id)).records
-            func mean(_ value: (SummaryPrediction) -> Double) -> Double {
-                summaries.reduce(0.0) { $0 + value($1) } / Double(max(summaries.count, 1))
+            func mean(_ value: (SummaryPrediction) -> Double) -> Double? {
+                summaries.isEmpty ? nil : summaries.reduce(0.0) { $0 + value($1) } / Double(summaries.count)
             }
             return CellOutcome(
                 run: name, id: id, model: cell.model, parameters: cell.parameters, learningRate: cell.learningRate,

@@ -15,18 +15,21 @@ enum Compare {
         for c in cells {
             table.add([c.run, c.id, c.model, Format.count(c.parameters), Format.scientific(c.learningRate, 2),
                        Format.fixed(c.finalTrainLoss, 3), Format.fixed(c.finalTrainResponseLoss, 3), Format.fixed(c.finalValidationLoss, 3),
-                       Format.fixed(c.rouge1, 3), Format.fixed(c.rougeL, 3), percent(c.nsmcParsed, c.nsmcCount),
-                       percent(c.nsmcLikelihood, c.nsmcCount), Format.fixed(mean(c.summaryLengths), 1),
-                       percent(c.stoppedAtEndOfText, c.summaryLengths.count)])
+                       score(c.rouge1), score(c.rougeL), percent(c.nsmcParsed, c.nsmcCount),
+                       percent(c.nsmcLikelihood, c.nsmcCount), c.summaryLengths.isEmpty ? "—" : Format.fixed(mean(c.summaryLengths), 1),
+                       c.summaryLengths.isEmpty ? "—" : percent(c.stoppedAtEndOfText, c.summaryLengths.count)])
         }
         table.notes = [
             "Losses in nats per token, after the last step. Train loss (trained positions): the mean over the last 5% of steps, on whatever the run put in its loss. Train loss (responses) and validation loss: the responses alone (prompt masked), on the first training examples and on the held-out records — the same measure for every run.",
-            "ROUGE: mean F1 at the syllable level over the summarization articles. NSMC: accuracy of the parsed answer word and of the log-likelihood choice between 긍정 and 부정. Summary tokens: mean new tokens per summary; stopped at EOS: the share of summaries that ended with the end-of-text token rather than the length limit.",
+            "ROUGE: mean F1 at the syllable level over the summarization articles (— where chapter 05 ran with --no-summaries). NSMC: accuracy of the parsed answer word and of the log-likelihood choice between 긍정 and 부정. Summary tokens: mean new tokens per summary; stopped at EOS: the share of summaries that ended with the end-of-text token rather than the length limit.",
         ]
         return table
     }
 
     static func percent(_ k: Int, _ n: Int) -> String { Format.percent(Double(k) / Double(max(n, 1)), 1) }
+
+    /// A ROUGE score to three places, or a dash when the run summarized nothing.
+    static func score(_ x: Double?) -> String { x.map { Format.fixed($0, 3) } ?? "—" }
 
     static func mean(_ values: [Int]) -> Double { Double(values.reduce(0, +)) / Double(max(values.count, 1)) }
 
@@ -61,12 +64,16 @@ enum Compare {
     static func difference(_ base: CellOutcome, _ variant: CellOutcome, noise noiseFloor: Double?) -> String {
         func signed(_ x: Double, _ digits: Int) -> String { (x >= 0 ? "+" : "−") + Format.fixed(abs(x), digits) }
         let noise = noiseFloor.map { "; another seed alone moves it by \(Format.fixed($0, 3))" } ?? ""
-        return "Cell \(variant.id): validation loss \(Format.fixed(base.finalValidationLoss, 3)) → \(Format.fixed(variant.finalValidationLoss, 3)) "
-            + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))\(noise)), train loss on responses "
-            + "\(Format.fixed(base.finalTrainResponseLoss, 3)) → \(Format.fixed(variant.finalTrainResponseLoss, 3)); ROUGE-L "
-            + "\(Format.fixed(base.rougeL, 3)) → \(Format.fixed(variant.rougeL, 3)); NSMC by log-likelihood "
-            + "\(percent(base.nsmcLikelihood, base.nsmcCount)) → \(percent(variant.nsmcLikelihood, variant.nsmcCount)); mean summary "
-            + "length \(Format.fixed(mean(base.summaryLengths), 1)) → \(Format.fixed(mean(variant.summaryLengths), 1)) tokens."
+        var parts = ["Cell \(variant.id): validation loss \(Format.fixed(base.finalValidationLoss, 3)) → \(Format.fixed(variant.finalValidationLoss, 3)) "
+                     + "(\(signed(variant.finalValidationLoss - base.finalValidationLoss, 3))\(noise))",
+                     "train loss on responses \(Format.fixed(base.finalTrainResponseLoss, 3)) → \(Format.fixed(variant.finalTrainResponseLoss, 3))"]
+        let summarized = !base.summaryLengths.isEmpty && !variant.summaryLengths.isEmpty
+        if summarized { parts.append("ROUGE-L \(score(base.rougeL)) → \(score(variant.rougeL))") }
+        parts.append("NSMC by log-likelihood \(percent(base.nsmcLikelihood, base.nsmcCount)) → \(percent(variant.nsmcLikelihood, variant.nsmcCount))")
+        if summarized {
+            parts.append("mean summary length \(Format.fixed(mean(base.summaryLengths), 1)) → \(Format.fixed(mean(variant.summaryLengths), 1)) tokens")
+        }
+        return parts.joined(separator: "; ") + "."
     }
 
     /// A generated answer for a table: shortened, and "(nothing)" when the model stopped at once.

@@ -27,7 +27,7 @@ struct AblationsChapter: ChapterCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))), or all; default: all of them but sizes and template at --scale course, template at --scale full.")
+    @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))), or all; default: all of them but sizes and template at --scale course.")
     var only: String?
 
     func validate() throws {
@@ -82,6 +82,9 @@ struct Readings {
     var variantStats: [Ablation: PromptingStats] = [:]
     /// The baseline's bases (chapter 00), when it has them.
     var bases: Bases?
+    /// For the template ablation: the summarization prompt's tokens without its article, in each template, with the
+    /// tokenizer both runs share.
+    var summaryPromptTokens: (korean: Int, bilingual: Int)?
     var probe: RepairProbe?
     /// The seed ablation's change of the validation loss, quoted beside every other difference.
     var noise: Double? {
@@ -101,6 +104,11 @@ struct Readings {
         baseStats = try baseline.promptingStats()
         bases = FileIO.exists(baselineRoot + "/" + Chapter.pretraining.folder + "/manifest.json") ? try baseline.read(Artifacts.bases) : nil
         for a in ablations { variantStats[a] = try variant(a).promptingStats() }
+        if ablations.contains(.template) {
+            let tokenizer = try baseline.read(Artifacts.tokenizer)
+            func tokens(_ t: PromptTemplate) -> Int { tokenizer.encode(SummaryPrompt(form: .template, template: t).text(document: "")).count }
+            summaryPromptTokens = (tokens(.korean), tokens(.bilingual))
+        }
         if ablations.contains(.repair) {
             let unrepaired = variant(.repair)
             probe = RepairProbe(repaired: try baseline.read(Artifacts.repairedRecords).records,
@@ -126,8 +134,8 @@ extension AblationsChapter {
         Every ablation below is a whole run of chapters 01, 02, 04 and 05 in `\(runsRoot)/<name>/`, with one flag \
         changed and every other option the baseline's (`\(baselineRoot)/`): the same scale, data, seed, split, initial \
         weights and batch order. Where the flag changes the data or the loss, the run loads the baseline's tokenizer \
-        (`--tokenizer`), so the tokenizer does not change with it; the template ablation trains its own on its own \
-        text (see the template ablation\(template)). Run one with \
+        (`--tokenizer`), so the tokenizer does not change with it (every run tokenizes with the bases' own, as the \
+        paper's runs all use Polyglot-Ko's; see the template ablation\(template) for what that costs). Run one with \
         `swift run -c release ch06-ablations --only <name>`; a second run reuses every chapter that is up to date.
         """)
     }
@@ -213,25 +221,30 @@ extension AblationsChapter {
     }
 
     func templateSection(_ run: ChapterRun, _ a: Ablation, _ base: [CellOutcome], _ changed: [CellOutcome], _ r: Readings) throws -> [String] {
-        let book = run.notebook
+        let (b, v) = (base[0], changed[0])
+        let (korean, bilingual) = (r.baseStats, r.variantStats[a]!)
         let meanTokens = { (s: PromptingStats) in Format.fixed(s.meanTokensPerRecord, 1) }
-        // The two runs tokenize differently, so a loss per token is not the same unit in both: per Hangul
-        // syllable of the responses (loss × tokens per syllable, chapter 02's count) it is.
-        let perSyllable = { (c: CellOutcome, s: PromptingStats) in Format.fixed(c.finalValidationLoss * s.tokensPerSyllable, 3) }
-        book.text("""
-        Mean tokens per example: \(meanTokens(r.baseStats)) with the Korean template, \(meanTokens(r.variantStats[a]!)) with \
-        the bilingual one (longer headers, all masked). \(Compare.difference(base[0], changed[0], noise: r.noise)) Chapter 05 prompts \
-        each model in the template it was trained with. Each run has its own tokenizer, so compare the \
-        validation loss per Hangul syllable of the responses (loss × tokens per syllable): \
-        \(perSyllable(base[0], r.baseStats)) nats with the Korean template, \(perSyllable(changed[0], r.variantStats[a]!)) with \
-        the bilingual one. This run trains its own tokenizer on the bilingual \
-        text: the baseline's, trained on Korean-template text only, would cut the English headers into single \
-        bytes and leave no room for the article in chapter 05's context, which a real tokenizer (Polyglot-Ko's \
-        knows English) would not.
+        let preset = run.preset, room = preset.contextLength - preset.maxNewTokens
+        let prompts = r.summaryPromptTokens.map {
+            "Chapter 05's summarization prompt without its article is \($0.korean) tokens in the Korean template and \($0.bilingual) in the bilingual one, against the \(room) that a \(preset.contextLength)-token context leaves beside \(preset.maxNewTokens) new tokens"
+        } ?? "The bilingual summarization prompt leaves little or no room for an article"
+        run.notebook.text("""
+        Both runs tokenize with the bases' tokenizer, trained on Korean Wikipedia, which cuts the English lines of the \
+        bilingual template into short pieces: \(meanTokens(korean)) tokens per example with the Korean template, \
+        \(meanTokens(bilingual)) with the bilingual one (the extra all masked). At a context of \(korean.contextLength) \
+        positions the responses pay for it: \(bilingual.truncated) training examples have their response cut at the end \
+        (\(korean.truncated) with the Korean template) and \(bilingual.dropped) are dropped because the prompt alone fills \
+        the context (\(korean.dropped)), so \(Format.count(bilingual.labelledPositions)) positions are in the loss against \
+        \(Format.count(korean.labelledPositions)); the held-out records are cut the same way, so the validation losses \
+        are not on quite the same positions. \(Compare.difference(b, v, noise: r.noise)) \(prompts): this run's chapter 05 \
+        leaves the summarization test out (`--no-summaries`) and scores NSMC (the same one-shot prompt as the baseline's) \
+        and the held-out instructions (each model in its own template). The paper's models read 2,048 positions with a \
+        tokenizer that knows English, where the same lines cost little; at the course's context the template's length \
+        is the finding.
         """)
         try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "Korean vs bilingual template: loss on the responses", base + changed),
                        caption: "Solid: responses of training examples; dashed: held-out records.")
-        return [a.rawValue, "`\(a.change)`", "small-high", "validation loss and scores"]
+        return [a.rawValue, "`\(a.change)`", "small-high", "examples cut by the template's length; validation loss"]
     }
 
     // MARK: - Data repair: what the models answer to corrections
@@ -346,10 +359,10 @@ extension AblationsChapter {
         let all = changed + base
         try run.figure(Figure(name: Output.sizeScores, title: "Scores against model size", xLabel: "parameters (log scale)",
                               yLabel: "score (0–1)", kind: .linesPoints,
-                              series: [series(changed, "sweep: ROUGE-L F1", \.rougeL, style: "pointtype 7"),
+                              series: [series(changed, "sweep: ROUGE-L F1", { $0.rougeL ?? .nan }, style: "pointtype 7"),
                                        series(changed, "sweep: NSMC accuracy, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 5"),
                                        series(changed, "sweep: NSMC accuracy, parsed answer", { Double($0.nsmcParsed) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 9"),
-                                       series(base, "course pair: ROUGE-L F1", \.rougeL, style: "pointtype 4 dashtype 3"),
+                                       series(base, "course pair: ROUGE-L F1", { $0.rougeL ?? .nan }, style: "pointtype 4 dashtype 3"),
                                        series(base, "course pair: NSMC, log-likelihood", { Double($0.nsmcLikelihood) / Double(max($0.nsmcCount, 1)) }, style: "pointtype 6 dashtype 3")],
                               logX: true, extra: [Compare.keyBelow, "set yrange [0:1]", "set xrange [\(Double(all.map(\.parameters).min() ?? 1) / 1.5):\(Double(all.map(\.parameters).max() ?? 1) * 1.5)]"]),
                        caption: "ROUGE-L: mean F1 over the articles (syllables). NSMC: share of reviews right; 0.5 is the majority baseline of a balanced sample.")
