@@ -2,7 +2,8 @@
 // it, with the chapters that read it. A chapter reads another's output only through one of these handles (checked
 // against the writer's manifest by `ChapterRun.read`), never by a path or a manifest option of its own making.
 //
-//   00 pretraining  ── tokenizer.json, base/<model>/, bases.json, heldout.jsonl ──▶ 02, 04, 05, 06
+//   00 pretraining  ── tokenizer.json, base/<model>/, bases.json, heldout.jsonl, runs/<model>/validation.csv ──▶ 02, 04, 05, 06
+//                      (and to chapter 00 of another run, with another budget: --compare-with)
 //   01 data-repair  ── repaired.jsonl ─────────────────────────────▶ 02, 06
 //   02 prompting    ── tokenizer.json, train.jsonl, validation.jsonl, stats.json ──▶ 03, 04, 06
 //   04 training     ── grid.json, cells/<id>/{metrics.csv, validation.csv, model/} ──▶ 05, 06
@@ -22,6 +23,9 @@ public enum Artifacts {
     public static let heldOutArticles = Artifact<JSONLines<HeldOutArticle>>(.pretraining, "heldout.jsonl")
     /// The first of them: the held-out loss during pretraining, and what is left of it after fine-tuning (chapter 04).
     public static let heldOutSample = Artifact<JSONLines<HeldOutArticle>>(.pretraining, "heldout-sample.jsonl")
+    /// A base's loss on the held-out sample at each validation point (the trainer's validation log): another run of
+    /// chapter 00 with a different budget draws it beside its own (`--compare-with`).
+    public static func heldOutCurve(_ model: String) -> Artifact<CSVTable<HeldOutPoint>> { .init(.pretraining, "runs/\(model)/validation.csv") }
 
     // MARK: Chapter 01 → 02, 06
     /// Every accepted KoAlpaca record in file order, the grammar records repaired.
@@ -63,6 +67,18 @@ public struct LossRates: Equatable {
     init(json: JSON?, _ key: String) throws(RecordProblem) {
         guard let j = json?[key] else { throw RecordProblem("missing \"\(key)\"") }
         self.init(perToken: try j.double("per_token"), perCharacter: try j.double("per_character"), perSyllable: try j.double("per_syllable"))
+    }
+}
+
+/// The held-out loss at one point of pretraining, per token of the held-out sample.
+public struct HeldOutPoint: CSVRow, Equatable {
+    public var step: Int, tokens: Int, loss: Double
+    public static let columns = ["step", "tokens_seen", "held_out_loss"]
+    public var fields: [String] { ["\(step)", "\(tokens)", "\(loss)"] }
+    public init(step: Int, tokens: Int, loss: Double) { self.step = step; self.tokens = tokens; self.loss = loss }
+    public init(fields f: [Substring]) throws(RecordProblem) {
+        let c = HeldOutPoint.columns
+        self.init(step: try CSV.number(f, 0, of: c), tokens: try CSV.number(f, 1, of: c), loss: try CSV.number(f, 2, of: c))
     }
 }
 

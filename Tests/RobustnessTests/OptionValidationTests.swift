@@ -37,6 +37,8 @@ final class OptionValidationTests: XCTestCase {
         Bad(["--batch-size", "0"], "--batch-size"), Bad(["--batch-size", "-2"], "--batch-size"), Bad(["--batch-size", "5000"], "--batch-size"),
         Bad(["--scale", "paper", "--tokens", "1000"], "--tokens does not apply"),
         Bad(["--scale", "paper", "--batch-size", "8"], "--batch-size does not apply"),
+        Bad(["--scale", "paper", "--compare-with", "elsewhere"], "--compare-with does not apply"),
+        Bad(["--compare-with", "/tmp/out/"], "this run's own --out"),
     ]
 
     static let chapter01 = [

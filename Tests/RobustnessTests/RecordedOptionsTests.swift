@@ -39,7 +39,8 @@ final class RecordedOptionsTests: XCTestCase {
 
     func testChapter00() throws {
         try check(PretrainingChapter.self, ["corpus": ["--corpus", "wiki"], "models": ["--models", "sweep"], "tokens": ["--tokens", "1000"],
-                                            "learning_rate": ["--learning-rate", "1e-3"], "batch_size": ["--batch-size", "4"]])
+                                            "learning_rate": ["--learning-rate", "1e-3"], "batch_size": ["--batch-size", "4"],
+                                            "compare_with": ["--compare-with", "other"]])
         XCTAssertEqual(try PretrainingChapter.parse(Self.common + ["--resume", "--stop-after", "3"]).recordedOptions,
                        try PretrainingChapter.parse(Self.common).recordedOptions)
     }

@@ -5,18 +5,6 @@ import Book
 import Plumbing
 import Repro
 
-/// The held-out loss at one point of pretraining, per token of the held-out articles.
-struct HeldOutPoint: CSVRow, Equatable {
-    var step: Int, tokens: Int, loss: Double
-    static let columns = ["step", "tokens_seen", "held_out_loss"]
-    var fields: [String] { ["\(step)", "\(tokens)", "\(loss)"] }
-    init(step: Int, tokens: Int, loss: Double) { self.step = step; self.tokens = tokens; self.loss = loss }
-    init(fields f: [Substring]) throws(RecordProblem) {
-        let c = HeldOutPoint.columns
-        self.init(step: try CSV.number(f, 0, of: c), tokens: try CSV.number(f, 1, of: c), loss: try CSV.number(f, 2, of: c))
-    }
-}
-
 /// Greedy continuations of the sample prompts at one point of training.
 struct SamplePoint: JSONRecord {
     var step: Int
@@ -117,7 +105,8 @@ func pretrain(_ config: NeoXConfig, data: PretrainingData, recipe: Recipe, learn
         progress.update(record.step, note: "loss \(Format.fixed(Double(record.loss), 3))" + (last.map { " · held-out \(Format.fixed($0, 3))" } ?? ""))
     }
     let log = try trainer.run(resume: resume, stopAfter: stopAfter)
-    for file in ["metrics.csv", "validation.csv", "timing.csv", "samples.jsonl"] { run.recordOutput("runs/\(config.name)/\(file)") }
+    for file in ["metrics.csv", "timing.csv", "samples.jsonl"] { run.recordOutput("runs/\(config.name)/\(file)") }
+    run.recordOutput(Artifacts.heldOutCurve(config.name))
     guard log.finished else { return nil }
     let base = run.path(Artifacts.base(config.name).path)
     try Checkpoint.save(model, to: base)

@@ -4,7 +4,10 @@ import Plumbing
 import Repro
 
 extension PretrainingChapter {
-    func showWhatPretrainingBought(_ run: ChapterRun, _ results: [BaseResult], data: PretrainingData) throws {
+    /// The course's target for a base: nats per character of held-out text (the reference run reached 2.93 at 5 M tokens).
+    static let heldOutTarget = 2.9
+
+    func showWhatPretrainingBought(_ run: ChapterRun, _ results: [BaseResult], data: PretrainingData, other: OtherBudget?) throws {
         let book = run.notebook
         book.section("What pretraining bought")
         let table = resultsTable(results, data)
@@ -14,7 +17,7 @@ extension PretrainingChapter {
                                              unigram: LossRates(data.unigram), bigram: LossRates(data.bigram),
                                              models: results.map(\.summary)))
         for r in results {
-            let target = 2.9
+            let target = PretrainingChapter.heldOutTarget
             book.text("""
             **\(r.config.name)**: \(Format.fixed(r.heldOut.perCharacter, 3)) nats per character of held-out text \
             (\(r.heldOut.perCharacter <= target ? "at or below" : "\(Format.fixed(r.heldOut.perCharacter - target, 3)) above") the \
@@ -29,7 +32,7 @@ extension PretrainingChapter {
                       Format.fixed(Double(r.log.tokensSeen) / max(r.log.seconds, 1e-9), 0)])
         }
         book.table(time)
-        try run.figure(heldOutFigure(results, data), caption: "Loss per character on the held-out sample at each validation point; dashed: the baselines on all the held-out articles.")
+        try run.figure(heldOutFigure(results, data, other: other), caption: "Loss per character on the held-out sample at each validation point; dashed: the baselines on all the held-out articles" + (other.map { "; dotted: the bases of `\($0.root)`, another budget" } ?? "") + ".")
         try run.figure(trainingFigure(results), caption: "Training loss of each optimizer step (on the packed sequences it trained on).")
         let samples = samplesMarkdown(results)
         try run.write(Output.samples, text: samples)
@@ -55,13 +58,20 @@ extension PretrainingChapter {
         return table
     }
 
-    func heldOutFigure(_ results: [BaseResult], _ data: PretrainingData) -> Figure {
+    func heldOutFigure(_ results: [BaseResult], _ data: PretrainingData, other: OtherBudget?) -> Figure {
         // Per character: the loss per token times the held-out stream's targets per character.
         let perCharacter = Double(data.heldOutSample.targets) / Double(max(data.heldOutSample.characters, 1))
-        var series = results.map { r in
-            Figure.Series(r.config.name, x: r.log.validation.map { Double($0.tokens) }, y: r.log.validation.map { $0.loss * perCharacter })
+        var series: [Figure.Series] = []
+        for r in results {
+            let name = other == nil ? r.config.name : "\(r.config.name), \(Format.count(r.log.tokensSeen)) tokens"
+            series.append(Figure.Series(name, x: r.log.validation.map { Double($0.tokens) }, y: r.log.validation.map { $0.loss * perCharacter },
+                                        style: "linewidth 2"))
         }
-        let xMax = Double(results.map(\.log.tokensSeen).max() ?? 1)
+        for base in other?.bases.models ?? [] {
+            guard let curve = other?.curve(base.model) else { continue }
+            series.append(Figure.Series("\(base.model), \(Format.count(base.tokensSeen)) tokens", x: curve.x, y: curve.y, style: "dashtype 3 linewidth 2"))
+        }
+        let xMax = Double((results.map(\.log.tokensSeen) + (other?.bases.models.map(\.tokensSeen) ?? [])).max() ?? 1)
         for (name, c) in [("bigram", data.bigram), ("unigram", data.unigram)] {
             series.append(Figure.Series("\(name) baseline", x: [0, xMax], y: [c.perCharacter, c.perCharacter], style: "dashtype 2"))
         }

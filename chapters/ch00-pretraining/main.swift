@@ -29,7 +29,7 @@ struct PretrainingChapter: ChapterCommand {
     @Option(help: "The WikiExtractor output to pretrain on (default: <data-dir>/pretraining/kowiki-sample; a full kowiki extraction works the same).")
     var corpus: String?
 
-    @Option(help: "pair: the course's two models (chapter 04's grid); sweep: Polyglot-Ko's four shapes scaled down (chapter 06's sizes ablation).")
+    @Option(help: "pair: the course's two models (chapter 04's grid); small: the pair's small model alone (a second budget to compare, say); sweep: Polyglot-Ko's four shapes scaled down (chapter 06's sizes ablation).")
     var models: BaseSet = .pair
 
     @Option(parsing: .unconditional, help: "Positions to train on per base model (default: the preset's budget).")
@@ -41,6 +41,9 @@ struct PretrainingChapter: ChapterCommand {
     @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Sequences per optimizer step (default: the preset's); the micro-batch is the preset's, or the batch if smaller.")
     var batchSize: Int?
 
+    @Option(name: .customLong("compare-with"), help: "Another run's artifacts folder whose chapter 00 pretrained on the same corpus with another budget: its held-out curves are drawn beside this run's, and the notebook says what the extra tokens bought.")
+    var compareWith: String?
+
     @OptionGroup var resuming: Resuming
 
     func validate() throws {
@@ -50,8 +53,12 @@ struct PretrainingChapter: ChapterCommand {
         if let learningRate, !(learningRate.isFinite && learningRate > 0 && learningRate < 1) {
             throw ValidationError("--learning-rate must be a positive finite number below 1")
         }
+        func folder(_ path: String) -> Substring { path.count > 1 && path.hasSuffix("/") ? path.dropLast() : Substring(path) }
+        if let compareWith, folder(compareWith) == folder(common.outputDirectory) {
+            throw ValidationError("--compare-with names this run's own --out; give the artifacts folder of another run of chapter 00")
+        }
         if common.scale == .paper, let ignored = [(tokens != nil, "--tokens"), (learningRate != nil, "--learning-rate"), (batchSize != nil, "--batch-size"),
-                                                  (models != .pair, "--models"), (resuming.resume, "--resume"),
+                                                  (models != .pair, "--models"), (compareWith != nil, "--compare-with"), (resuming.resume, "--resume"),
                                                   (resuming.stopAfter != nil, "--stop-after")].first(where: \.0)?.1 {
             throw ValidationError("--scale paper takes Polyglot-Ko off the shelf; \(ignored) does not apply there")
         }
@@ -61,10 +68,12 @@ struct PretrainingChapter: ChapterCommand {
         let run = try ChapterRun(self)
         if common.scale == .paper { return try offTheShelf(run) }
         let corpus = try readCorpus(run)
+        let other = try compareWith.map { try OtherBudget(run, root: $0) }   // read (and recorded) before the reuse check
         if resuming.stopAfter == nil, try run.reuseIfFinished() { return }
         let split = try holdOut(run, corpus)
         let tokenizer = try trainTokenizer(run, split)
         let data = try packAndMeasureBaselines(run, split, tokenizer: tokenizer)
+        try other?.check(against: data)
         var results: [BaseResult] = []
         for config in baseConfigs(run, tokenizer: tokenizer) {
             guard let result = try pretrainBase(run, config, data) else {
@@ -72,7 +81,8 @@ struct PretrainingChapter: ChapterCommand {
             }
             results.append(result)
         }
-        try showWhatPretrainingBought(run, results, data: data)
+        try showWhatPretrainingBought(run, results, data: data, other: other)
+        if let other { showWhatMoreTokensBought(run, results, other: other) }
         try run.finish()
     }
 }
@@ -165,7 +175,13 @@ extension PretrainingChapter {
 
     /// The models to pretrain, with the tokenizer's vocabulary: the shapes chapter 04 fine-tunes.
     func baseConfigs(_ run: ChapterRun, tokenizer: BPETokenizer) -> [NeoXConfig] {
-        (models == .pair ? [run.preset.models.small, run.preset.models.large] : run.preset.sizeSweep).map { base in
+        let shapes: [NeoXConfig]
+        switch models {
+        case .pair: shapes = [run.preset.models.small, run.preset.models.large]
+        case .small: shapes = [run.preset.models.small]
+        case .sweep: shapes = run.preset.sizeSweep
+        }
+        return shapes.map { base in
             var config = base
             config.vocabSize = Preset.paddedVocabulary(tokenizer.vocabularySize)
             config.maxPositions = max(config.maxPositions, run.preset.contextLength)
@@ -175,7 +191,7 @@ extension PretrainingChapter {
 
     /// Positions per base: `--tokens`, else the preset's budget for the pair or for the sweep.
     func budget(_ preset: Preset) -> Int {
-        tokens ?? (models == .pair ? preset.pretraining.tokens : preset.pretraining.sweepTokens)
+        tokens ?? (models == .sweep ? preset.pretraining.sweepTokens : preset.pretraining.tokens)
     }
 
     var recipe: (Preset) -> Recipe {
@@ -215,7 +231,7 @@ extension PretrainingChapter {
 
 /// Which models chapter 00 pretrains.
 enum BaseSet: String, CaseIterable, ExpressibleByArgument {
-    case pair, sweep
+    case pair, small, sweep
 }
 
 PretrainingChapter.main()
