@@ -225,8 +225,9 @@ extension AblationsChapter {
         let (korean, bilingual) = (r.baseStats, r.variantStats[a]!)
         let meanTokens = { (s: PromptingStats) in Format.fixed(s.meanTokensPerRecord, 1) }
         let preset = run.preset, room = preset.contextLength - preset.maxNewTokens
-        let prompts = r.summaryPromptTokens.map {
-            "Chapter 05's summarization prompt without its article is \($0.korean) tokens in the Korean template and \($0.bilingual) in the bilingual one, against the \(room) that a \(preset.contextLength)-token context leaves beside \(preset.maxNewTokens) new tokens"
+        let prompts = r.summaryPromptTokens.map { t in
+            let left = t.bilingual >= room ? "no room for an article" : "room for only \(room - t.bilingual) tokens of it"
+            return "Chapter 05's summarization prompt without its article is \(t.korean) tokens in the Korean template and \(t.bilingual) in the bilingual one; a \(preset.contextLength)-token context leaves \(room) beside \(preset.maxNewTokens) new tokens, so the bilingual prompt leaves \(left)"
         } ?? "The bilingual summarization prompt leaves little or no room for an article"
         run.notebook.text("""
         Both runs tokenize with the bases' tokenizer, trained on Korean Wikipedia, which cuts the English lines of the \
@@ -236,11 +237,11 @@ extension AblationsChapter {
         (\(korean.truncated) with the Korean template) and \(bilingual.dropped) are dropped because the prompt alone fills \
         the context (\(korean.dropped)), so \(Format.count(bilingual.labelledPositions)) positions are in the loss against \
         \(Format.count(korean.labelledPositions)); the held-out records are cut the same way, so the validation losses \
-        are not on quite the same positions. \(Compare.difference(b, v, noise: r.noise)) \(prompts): this run's chapter 05 \
-        leaves the summarization test out (`--no-summaries`) and scores NSMC (the same one-shot prompt as the baseline's) \
+        are not on quite the same positions. \(Compare.difference(b, v, noise: r.noise)) \(prompts). This run's chapter 05 \
+        therefore leaves the summarization test out (`--no-summaries`) and scores NSMC (the same one-shot prompt as the baseline's) \
         and the held-out instructions (each model in its own template). The paper's models read 2,048 positions with a \
-        tokenizer that knows English, where the same lines cost little; at the course's context the template's length \
-        is the finding.
+        tokenizer that knows English, where the same lines cost little; at \(korean.contextLength) positions the template's \
+        length is the finding.
         """)
         try run.figure(Compare.lossFigure(name: Output.lossFigure(a), title: "Korean vs bilingual template: loss on the responses", base + changed),
                        caption: "Solid: responses of training examples; dashed: held-out records.")
