@@ -45,6 +45,12 @@ final class OptionValidationTests: XCTestCase {
         Bad(["--table-rows", "-1"], "--table-rows must be 0 or more"),
     ]
 
+    static let chapter02 = [
+        Bad(["--training-records", "0"], "--training-records must be 1 or more"),
+        Bad(["--training-records", "-5"], "--training-records must be 1 or more"),
+        Bad(["--training-records", "many"], "--training-records"),
+    ]
+
     static let chapter03 = [
         Bad(["--utilisation", "0"], "--utilisation"), Bad(["--utilisation", "-0.3"], "--utilisation"),
         Bad(["--utilisation", "1.5"], "--utilisation"), Bad(["--utilisation", "nan"], "--utilisation"),
@@ -146,7 +152,7 @@ final class OptionValidationTests: XCTestCase {
     }
 
     func testChapter02RefusesBadValues() throws {
-        try assertCovered(PromptingChapter.self, check(PromptingChapter.self, []))
+        try assertCovered(PromptingChapter.self, check(PromptingChapter.self, Self.chapter02))
     }
 
     func testChapter03RefusesBadValues() throws {

@@ -51,7 +51,8 @@ final class RecordedOptionsTests: XCTestCase {
 
     func testChapter02() throws {
         try check(PromptingChapter.self, ["template": ["--template", "bilingual"], "tokenizer": ["--tokenizer", "t.json"],
-                                          "no_prompt_mask": ["--no-prompt-mask"], "no_eos": ["--no-eos"]])
+                                          "no_prompt_mask": ["--no-prompt-mask"], "no_eos": ["--no-eos"],
+                                          "training_records": ["--training-records", "20"]])
     }
 
     func testChapter03() throws {

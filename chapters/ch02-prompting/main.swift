@@ -35,7 +35,13 @@ struct PromptingChapter: ChapterCommand {
     @Flag(name: .customLong("no-eos"), help: "Ablation: do not end responses with the end-of-text token.")
     var noEOS = false
 
+    @Option(parsing: .unconditional, help: "Train on at most this many records (default: the scale's own limit; a number above the records there are takes them all). The validation records stay the same.")
+    var trainingRecords: Int?
+
     func validate() throws {
+        if let trainingRecords, trainingRecords < 1 {
+            throw ValidationError("--training-records must be 1 or more (got \(trainingRecords))")
+        }
         if common.scale == .paper && tokenizer == nil {
             throw ValidationError("at --scale paper the examples are tokenized with Polyglot-Ko's tokenizer: give --tokenizer <polyglot-ko>/tokenizer.json")
         }
@@ -74,14 +80,25 @@ extension PromptingChapter {
     func splitRecords(_ run: ChapterRun, _ records: [InstructionRecord]) -> (training: [Int], validation: [Int]) {
         run.notebook.section("Records and the held-out split")
         let preset = run.preset
+        let limit = trainingRecords ?? preset.maxTrainingRecords
         let (training, validation) = split(count: records.count, validation: preset.validationRecords,
-                                           maxTraining: preset.maxTrainingRecords, seed: common.seed)
+                                           maxTraining: limit, seed: common.seed)
         run.notebook.text("""
         \(Format.count(records.count)) repaired records from chapter 01. A seeded shuffle (seed \(common.seed)) holds \
-        out \(validation.count) for validation loss; \(training.count) train\
-        \(preset.maxTrainingRecords.map { " (the `\(preset.scale.rawValue)` scale uses at most \(Format.count($0)))" } ?? "").
+        out \(validation.count) for validation loss; \(training.count) train\(limitNote(limit, available: records.count - validation.count, scale: preset.scale)).
         """)
+        if limit != nil {
+            run.notebook.text("The training records are the first of the same shuffle, so a larger limit keeps these and adds more, and the validation records do not move.")
+        }
         return (training, validation)
+    }
+
+    /// Where the training records stop, and why: the scale's limit or --training-records.
+    func limitNote(_ limit: Int?, available: Int, scale: Scale) -> String {
+        guard let limit else { return "" }
+        let source = trainingRecords == nil ? "the `\(scale.rawValue)` scale's limit" : "`--training-records \(limit)`"
+        return limit < available ? " (at most \(Format.count(limit)): \(source); \(Format.count(available - limit)) more are there)"
+                                 : " (all there are; \(source) is \(Format.count(limit)))"
     }
 
     /// One record of each template exactly as the model sees it; returns the start of prompts.md.
