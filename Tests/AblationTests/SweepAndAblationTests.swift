@@ -65,6 +65,15 @@ final class SweepAndAblationTests: XCTestCase {
         XCTAssertEqual(Set(Ablation.allCases.map(\.rawValue)).count, 8)
     }
 
+    /// ch06 --training-records reaches chapter 02 of the baseline and of every variant, and no other chapter.
+    func testTheRecordLimitIsShared() {
+        XCTAssertEqual(Ablation.shared(chapter: .prompting, trainingRecords: 3000), ["--training-records", "3000"])
+        for c in [Chapter.pretraining, .dataRepair, .training, .evaluation] {
+            XCTAssertEqual(Ablation.shared(chapter: c, trainingRecords: 3000), [], "\(c)")
+        }
+        XCTAssertEqual(Ablation.shared(chapter: .prompting, trainingRecords: nil), [])
+    }
+
     /// The course's hour leaves out the ablation that pretrains four more bases and the template's; every other
     /// scale runs all.
     func testTheCourseRunsEveryAblationButTheSizesAndTheTemplate() {

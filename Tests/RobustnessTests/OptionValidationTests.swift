@@ -99,6 +99,8 @@ final class OptionValidationTests: XCTestCase {
     static let chapter06 = [
         Bad(["--only", ""], "--only"), Bad(["--only", "seed,,eos"], "--only"), Bad(["--only", "nope"], #"unknown ablation "nope""#),
         Bad(["--scale", "paper"], "ablations train models"),
+        Bad(["--training-records", "0"], "--training-records must be 1 or more"),
+        Bad(["--training-records", "-1"], "--training-records must be 1 or more"),
     ]
 
     /// Parse `Command` with each bad value: it must fail as a usage error (exit 64) with a one-line message that says

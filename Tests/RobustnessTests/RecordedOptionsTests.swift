@@ -89,6 +89,6 @@ final class RecordedOptionsTests: XCTestCase {
     }
 
     func testChapter06() throws {
-        try check(AblationsChapter.self, ["only": ["--only", "seed"]])
+        try check(AblationsChapter.self, ["only": ["--only", "seed"], "training_records": ["--training-records", "3000"]])
     }
 }

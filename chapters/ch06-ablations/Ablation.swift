@@ -92,6 +92,13 @@ enum Ablation: String, CaseIterable, ExpressibleByArgument {
         }
     }
 
+    /// Arguments the baseline and every variant share, so that a changed option changes them all alike: chapter
+    /// 02's record limit (without it, this chapter would rerun a baseline made with more records at the default).
+    static func shared(chapter: Chapter, trainingRecords: Int?) -> [String] {
+        guard chapter == .prompting, let trainingRecords else { return [] }
+        return ["--training-records", String(trainingRecords)]
+    }
+
     /// The ablations a run without `--only` does. At the course scale all but two, to keep the book within its hour
     /// on two cores: `sizes` pretrains four more bases before it tunes them (about 20 minutes), and `template` costs
     /// about 3 more (`--only sizes,template` runs them; `--only all` runs everything). Every other scale runs them all.

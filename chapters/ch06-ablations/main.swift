@@ -30,7 +30,13 @@ struct AblationsChapter: ChapterCommand {
     @Option(help: "Run only these ablations (comma-separated, of \(Ablation.allCases.map(\.rawValue).joined(separator: ", "))), or all; default: all of them but sizes and template at --scale course.")
     var only: String?
 
+    @Option(parsing: .unconditional, help: "Chapter 02's --training-records for the baseline and every ablation alike (default: the scale's limit).")
+    var trainingRecords: Int?
+
     func validate() throws {
+        if let trainingRecords, trainingRecords < 1 {
+            throw ValidationError("--training-records must be 1 or more (got \(trainingRecords))")
+        }
         _ = try selected()
         guard common.scale != .paper else { throw ValidationError("ablations train models: use --scale smoke, course or full") }
     }
@@ -55,10 +61,11 @@ struct AblationsChapter: ChapterCommand {
         let ablations = try selected()
         // The baseline is the book's own run; an ablation's run differs from it by its flag alone (see Ablation).
         let chain = ChapterChain(scale: common.scale, dataDirectory: common.resolvedDataDirectory, seed: common.seed)
-        try chain.run(out: baselineRoot, label: "baseline", chapters: ChapterChain.baseline) { _ in [] }
+        let shared: (Chapter) -> [String] = { Ablation.shared(chapter: $0, trainingRecords: trainingRecords) }
+        try chain.run(out: baselineRoot, label: "baseline", chapters: ChapterChain.baseline, extra: shared)
         for a in ablations {
             try chain.run(out: runsRoot + "/" + a.rawValue, label: a.rawValue, chapters: a.chapters) {
-                a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed)
+                a.arguments(chapter: $0, baseline: baselineRoot, seed: common.seed) + shared($0)
             }
         }
         // Read everything first (recording the inputs), so an unchanged comparison is reused.
