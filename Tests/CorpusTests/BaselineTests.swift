@@ -110,4 +110,12 @@ final class RealWordTests: XCTestCase {
         XCTAssertEqual(Eojeol.realWordRate(of: "...", reference: reference), RealWordRate(found: 0, total: 0))
         XCTAssertEqual(Eojeol.realWordRate(of: "...", reference: reference).rate, 0)
     }
+
+    /// A loop scores low however real its word; repeats across texts do not count, repeats within one do.
+    func testDistinctShareCountsRepeatsWithinEachText() {
+        XCTAssertEqual(Eojeol.distinctShare(of: ["일본, 일본, 일본, 일본"]), 0.25)
+        XCTAssertEqual(Eojeol.distinctShare(of: ["대한민국의 수도는 서울이다.", "수도는 서울이다"]), 1)
+        XCTAssertEqual(Eojeol.distinctShare(of: ["생애 생애 생애", "바람골은 높은 고개 아래에 있다."]), 6.0 / 8.0)
+        XCTAssertEqual(Eojeol.distinctShare(of: ["...", ""]), 0)
+    }
 }

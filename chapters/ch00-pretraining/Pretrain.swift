@@ -49,6 +49,8 @@ struct BaseResult {
     var heldOutSample: CrossEntropy
     var samples: [SamplePoint]
     var realWords: RealWordRate
+    /// The share of the continuations' eojeol that are not a repeat within their own continuation.
+    var distinctWords: Double
     var directory: String                  // base/<model>, in Hugging Face layout
 
     var summary: Bases.Base {
@@ -120,5 +122,5 @@ func pretrain(_ config: NeoXConfig, data: PretrainingData, recipe: Recipe, learn
     // Every continuation's eojeol together (joined by a newline, which separates words like a space).
     let words = Eojeol.realWordRate(of: finalSamples.joined(separator: "\n"), reference: data.heldOutWords)
     return BaseResult(config: config, log: log, heldOut: final, heldOutSample: sample, samples: samples.keys.sorted().map { samples[$0]! },
-                      realWords: words, directory: base)
+                      realWords: words, distinctWords: Eojeol.distinctShare(of: finalSamples), directory: base)
 }

@@ -22,7 +22,9 @@ extension PretrainingChapter {
             **\(r.config.name)**: \(Format.fixed(r.heldOut.perCharacter, 3)) nats per character of held-out text \
             (\(r.heldOut.perCharacter <= target ? "at or below" : "\(Format.fixed(r.heldOut.perCharacter - target, 3)) above") the \
             course's target of \(target)); the bigram gives \(Format.fixed(data.bigram.perCharacter, 3)). Of the eojeol \
-            in its greedy continuations, \(Format.percent(r.realWords.rate)) occur in the held-out articles (target 70%).
+            in its greedy continuations, \(Format.percent(r.realWords.rate)) occur in the held-out articles (target 70%), \
+            and \(Format.percent(r.distinctWords)) are not a repeat within their continuation: the lower that share, the \
+            more of the real-word rate is one word looped.
             """)
         }
         // Times go in the notebook only: every file this chapter writes is the same run after run.
@@ -45,16 +47,17 @@ extension PretrainingChapter {
     func resultsTable(_ results: [BaseResult], _ data: PretrainingData) -> Table {
         var table = Table(title: "The bases on the held-out articles (nats)",
                           columns: ["model", "parameters", "tokens seen", "per token", "per character", "per Hangul syllable",
-                                    "real-word rate"])
+                                    "real-word rate", "distinct eojeol"])
         for (name, c) in [("unigram baseline", data.unigram), ("bigram baseline", data.bigram)] {
-            table.add([name, "—", "—", Format.fixed(c.perToken, 3), Format.fixed(c.perCharacter, 3), Format.fixed(c.perHangulSyllable, 3), "—"])
+            table.add([name, "—", "—", Format.fixed(c.perToken, 3), Format.fixed(c.perCharacter, 3), Format.fixed(c.perHangulSyllable, 3), "—", "—"])
         }
         for r in results {
             table.add([r.config.name, Format.count(r.config.parameterCount), Format.count(r.log.tokensSeen),
                        Format.fixed(r.heldOut.perToken, 3), Format.fixed(r.heldOut.perCharacter, 3),
-                       Format.fixed(r.heldOut.perHangulSyllable, 3), Format.percent(r.realWords.rate)])
+                       Format.fixed(r.heldOut.perHangulSyllable, 3), Format.percent(r.realWords.rate),
+                       Format.percent(r.distinctWords)])
         }
-        table.notes = ["Real-word rate: the share of the eojeol of the greedy continuations of \(samplePrompts.count) prompts (\(sampleTokens) tokens each) found among the held-out articles' eojeol."]
+        table.notes = ["Real-word rate: the share of the eojeol of the greedy continuations of \(samplePrompts.count) prompts (\(sampleTokens) tokens each) found among the held-out articles' eojeol. Distinct eojeol: the share of them that are not a repeat of an earlier one in the same continuation (a loop of one word scores near 0)."]
         return table
     }
 

@@ -5,12 +5,14 @@
 // An eojeol here is a run of non-whitespace with punctuation and symbols stripped from both ends: "(1977년" and
 // "1977년)," are both 1977년, "이다." is 이다, and "《스타" is 스타. Characters inside stay ("A.I", "3·1"). What is
 // left empty (a lone "—" or "...") is no eojeol. Every eojeol counts, repeats included: a model that repeats one
-// real word scores 100%, which is why the notebook shows the generated text beside the rate.
+// real word scores 100%, which is why the notebook shows the generated text beside the rate, and the distinct share
+// beside it: the share of each text's eojeol that are not a repeat of an earlier one in the same text.
 //
 // API
 //   Eojeol.words(in:) -> [String]                 the eojeol of a text, in order
 //   Eojeol.vocabulary(of:) -> Set<String>          the distinct eojeol of reference texts
 //   Eojeol.realWordRate(of:reference:) -> RealWordRate
+//   Eojeol.distinctShare(of:) -> Double           first occurrences / all eojeol, each text on its own
 public struct RealWordRate: Equatable, Sendable {
     /// Eojeol of the text found in the reference set, and all of them.
     public var found: Int
@@ -46,5 +48,18 @@ public enum Eojeol {
     public static func realWordRate(of text: String, reference: Set<String>) -> RealWordRate {
         let words = words(in: text)
         return RealWordRate(found: words.filter { reference.contains($0) }.count, total: words.count)
+    }
+
+    /// Over all `texts`, the eojeol that occur for the first time in their own text, divided by all eojeol (0 when
+    /// there are none). A loop of one word scores near 0 however real the word is; text without a repeat scores 1.
+    /// Each text counts on its own, so two continuations that share a word are not penalised for it.
+    public static func distinctShare(of texts: [String]) -> Double {
+        var distinct = 0, total = 0
+        for text in texts {
+            let words = words(in: text)
+            distinct += Set(words).count
+            total += words.count
+        }
+        return total == 0 ? 0 : Double(distinct) / Double(total)
     }
 }
